@@ -1,0 +1,1 @@
+"""Action implementations, each named by connector.yaml."""

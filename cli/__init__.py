@@ -1,0 +1,1 @@
+"""The `deepseek-connector` command line."""

@@ -1,0 +1,5 @@
+"""Connections: how the connector authenticates with DeepSeek."""
+
+from .api_key import ApiKeyConnection
+
+__all__ = ["ApiKeyConnection"]

@@ -1,0 +1,274 @@
+"""A deterministic stand-in for DeepSeek's chat completions: same request rules, same shapes.
+
+Replies echo the last user message so that flows can be tried offline and tests can predict
+every token. Tokens are words with their leading space, which is close enough for max_tokens,
+logprobs and streaming to behave like the real API.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+MODELS = ("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")
+ROLES = ("system", "user", "assistant", "tool")
+FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+REASONING_PASS_BACK = "The reasoning_content in the thinking mode must be passed back to the API."
+_ids = itertools.count(1)
+
+
+class ChatRequestError(Exception):
+    def __init__(self, status: int, message: str, param: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.param = status, message, param
+
+
+def tokens_of(text: str) -> list[str]:
+    return re.findall(r"\s*\S+", text) or ([text] if text else [])
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def _number(body: dict, name: str, low: float, high: float | None) -> None:
+    value = body.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ChatRequestError(422, f"{name} must be a number", name)
+    if value < low or (high is not None and value > high):
+        bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        raise ChatRequestError(422, f"Invalid {name} value, the valid range of {name} is {bound}", name)
+
+
+def validate(body: Any) -> None:
+    """Raise ChatRequestError the way DeepSeek rejects a request."""
+    if not isinstance(body, dict):
+        raise ChatRequestError(400, "Failed to deserialize the JSON body into the target type")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise ChatRequestError(400, "Missing required parameter: model", "model")
+    if model not in MODELS:
+        raise ChatRequestError(400, "Model Not Exist", "model")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ChatRequestError(400, "messages must be a non-empty array", "messages")
+    thinking = _thinking_on(body)
+    for position, message in enumerate(messages):
+        _check_message(message, position, thinking, messages)
+    for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1), ("frequency_penalty", -2, 2),
+                            ("presence_penalty", -2, 2), ("max_tokens", 1, None)):
+        _number(body, name, low, high)
+    if "top_logprobs" in body:
+        top = body["top_logprobs"]
+        if not isinstance(top, int) or isinstance(top, bool) or not 0 <= top <= 20:
+            raise ChatRequestError(400, "top_logprobs must be an integer between 0 and 20", "top_logprobs")
+        if body.get("logprobs") is not True:
+            raise ChatRequestError(400, "top_logprobs requires logprobs to be true", "top_logprobs")
+    if "stream_options" in body and body.get("stream") is not True:
+        raise ChatRequestError(400, "stream_options is only allowed when stream is true", "stream_options")
+    fmt = body.get("response_format")
+    if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object")):
+        raise ChatRequestError(400, "response_format.type must be text or json_object", "response_format")
+    _check_tools(body)
+
+
+def _check_message(message: Any, position: int, thinking: bool, messages: list) -> None:
+    where = f"messages[{position}]"
+    if not isinstance(message, dict):
+        raise ChatRequestError(400, f"{where} must be an object", "messages")
+    role = message.get("role")
+    if role not in ROLES:
+        raise ChatRequestError(400, f"{where}: unknown variant `{role}`, expected one of "
+                                    "`system`, `user`, `assistant`, `tool`", "messages")
+    if role in ("system", "user", "tool") and not isinstance(message.get("content"), (str, list)):
+        raise ChatRequestError(400, f"{where}: content is required for role {role}", "messages")
+    if role == "tool" and not message.get("tool_call_id"):
+        raise ChatRequestError(400, f"{where}: tool_call_id is required for role tool", "messages")
+    if role == "assistant" and message.get("tool_calls") and thinking:
+        later_user = any(m.get("role") == "user" for m in messages[position + 1:] if isinstance(m, dict))
+        if not later_user and not message.get("reasoning_content"):
+            raise ChatRequestError(400, REASONING_PASS_BACK, "messages")
+
+
+def _check_tools(body: dict) -> None:
+    tools = body.get("tools")
+    names = []
+    if tools is not None:
+        if not isinstance(tools, list) or len(tools) > 128:
+            raise ChatRequestError(400, "tools must be an array of at most 128 tools", "tools")
+        for tool in tools:
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if not isinstance(function, dict) or tool.get("type") != "function" \
+                    or not FUNCTION_NAME.match(str(function.get("name", ""))):
+                raise ChatRequestError(400, "each tool must be a function with a valid name", "tools")
+            names.append(function["name"])
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+        if name not in names:
+            raise ChatRequestError(400, f"tool_choice names function '{name}', which is not in tools",
+                                   "tool_choice")
+    elif choice not in (None, "none", "auto", "required"):
+        raise ChatRequestError(400, "tool_choice must be none, auto, required or a function object",
+                               "tool_choice")
+    elif choice == "required" and not names:
+        raise ChatRequestError(400, "tool_choice required needs tools", "tool_choice")
+
+
+def _thinking_on(body: dict) -> bool:
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "disabled"):
+        return thinking["type"] == "enabled"
+    return body.get("model") == "deepseek-reasoner"
+
+
+def _placeholder(schema: Any) -> Any:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and schema.get("enum"):
+        return schema["enum"][0]
+    return {"string": "example", "number": 1, "integer": 1, "boolean": True,
+            "array": [], "object": {}}.get(kind, "example")
+
+
+def _tool_calls(body: dict) -> list[dict]:
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice", "auto" if tools else "none")
+    last = body["messages"][-1]
+    if not tools or choice == "none" or last.get("role") == "tool":
+        return []
+    if isinstance(choice, dict):
+        chosen = [choice["function"]["name"]]
+    elif choice == "required":
+        chosen = [tools[0]["function"]["name"]]
+    else:  # auto: call every tool whose name the user mentioned
+        said = _text_of(last.get("content"))
+        chosen = [t["function"]["name"] for t in tools if t["function"]["name"] in said]
+    calls = []
+    for index, name in enumerate(chosen):
+        function = next(t["function"] for t in tools if t["function"]["name"] == name)
+        params = function.get("parameters") or {}
+        props = params.get("properties") or {}
+        args = {key: _placeholder(props.get(key)) for key in params.get("required") or props}
+        calls.append({"id": f"call_{index}_{name}", "type": "function",
+                      "function": {"name": name, "arguments": json.dumps(args)}})
+    return calls
+
+
+def _reply_text(body: dict) -> str:
+    messages = body["messages"]
+    last = messages[-1]
+    if last.get("role") == "tool":
+        said = f"The tool returned: {_text_of(last.get('content'))}"
+    else:
+        user = next((m for m in reversed(messages) if m.get("role") == "user"), last)
+        said = f"You said: {_text_of(user.get('content'))}"
+    if (body.get("response_format") or {}).get("type") == "json_object":
+        return json.dumps({"reply": said, "source": "deepseek-emulator"})
+    return f"Hello from the DeepSeek emulator. {said}"
+
+
+def _logprob_entry(token: str, position: int, top: int) -> dict:
+    entry = {"token": token, "logprob": -0.01 * (position + 1), "bytes": list(token.encode())}
+    entry["top_logprobs"] = [
+        {"token": token if rank == 0 else f"{token.strip()}~{rank}",
+         "logprob": -0.01 * (position + 1) - rank, "bytes": list(token.encode())}
+        for rank in range(top)]
+    return entry
+
+
+class Completion:
+    """Everything about one answer, computed once, then shaped as a body or as stream chunks."""
+
+    def __init__(self, body: dict):
+        validate(body)
+        self.body = body
+        self.id = f"emu-{next(_ids)}"
+        self.created = int(time.time())
+        self.model = body["model"]
+        self.thinking = _thinking_on(body)
+        self.tool_calls = _tool_calls(body)
+        content_tokens = [] if self.tool_calls else tokens_of(_text_of(_reply_text(body)))
+        limit = body.get("max_tokens")
+        self.finish_reason = "tool_calls" if self.tool_calls else "stop"
+        if limit is not None and len(content_tokens) > limit:
+            content_tokens, self.finish_reason = content_tokens[:limit], "length"
+        self.content_tokens = content_tokens
+        words = len(tokens_of(_text_of(body["messages"][-1].get("content"))))
+        self.reasoning_tokens = tokens_of(
+            f"The user wrote {words} words. A short, direct answer fits best.") if self.thinking else []
+        self.logprobs = body.get("logprobs") is True
+        self.top_logprobs = body.get("top_logprobs", 0)
+        prompt = sum(len(tokens_of(_text_of(m.get("content")))) + 4 for m in body["messages"])
+        completion = len(self.content_tokens) + len(self.reasoning_tokens) + 10 * len(self.tool_calls)
+        self.usage = {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion,
+                      "prompt_tokens_details": {"cached_tokens": 0},
+                      "prompt_cache_hit_tokens": 0, "prompt_cache_miss_tokens": prompt}
+        if self.thinking:
+            self.usage["completion_tokens_details"] = {"reasoning_tokens": len(self.reasoning_tokens)}
+
+    def _logprobs_for(self, tokens: list[str], offset: int = 0) -> dict:
+        return {"content": [_logprob_entry(t, offset + i, self.top_logprobs) for i, t in enumerate(tokens)]}
+
+    def as_body(self) -> dict:
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(self.content_tokens)}
+        if self.thinking:
+            message["reasoning_content"] = "".join(self.reasoning_tokens)
+        if self.tool_calls:
+            message["tool_calls"] = self.tool_calls
+        choice = {"index": 0, "message": message,
+                  "logprobs": self._logprobs_for(self.content_tokens) if self.logprobs else None,
+                  "finish_reason": self.finish_reason}
+        return {"id": self.id, "object": "chat.completion", "created": self.created,
+                "model": self.model, "choices": [choice], "usage": self.usage,
+                "system_fingerprint": "fp_emulator"}
+
+    def _chunk(self, delta: dict, finish: str | None = None, logprobs: dict | None = None,
+               usage: dict | None = None, with_usage_field: bool = False) -> dict:
+        chunk = {"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+                 "model": self.model, "system_fingerprint": "fp_emulator",
+                 "choices": [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]}
+        if usage is not None or with_usage_field:
+            chunk["usage"] = usage
+        return chunk
+
+    def chunks(self, usage_style: str | None = None) -> Iterator[dict]:
+        """The stream: role, reasoning, content (with logprobs), tool call fragments, finish, usage."""
+        include = bool((self.body.get("stream_options") or {}).get("include_usage"))
+        style = usage_style or ("separate" if include else "last")
+        separate = style == "separate" and include
+        first = {"role": "assistant", "content": None if self.thinking else ""}
+        if self.thinking:
+            first["reasoning_content"] = ""
+        yield self._chunk(first, with_usage_field=separate)
+        for token in self.reasoning_tokens:
+            yield self._chunk({"reasoning_content": token}, with_usage_field=separate)
+        for position, token in enumerate(self.content_tokens):
+            logprobs = self._logprobs_for([token], position) if self.logprobs else None
+            yield self._chunk({"content": token}, logprobs=logprobs, with_usage_field=separate)
+        for index, call in enumerate(self.tool_calls):
+            head = {"index": index, "id": call["id"], "type": "function",
+                    "function": {"name": call["function"]["name"], "arguments": ""}}
+            yield self._chunk({"tool_calls": [head]}, with_usage_field=separate)
+            arguments = call["function"]["arguments"]
+            for start in range(0, len(arguments), 6):
+                piece = {"index": index, "id": None, "type": None,
+                         "function": {"name": None, "arguments": arguments[start:start + 6]}}
+                yield self._chunk({"tool_calls": [piece]}, with_usage_field=separate)
+        last_usage = self.usage if not separate else None
+        yield self._chunk({"content": ""}, finish=self.finish_reason, usage=last_usage,
+                          with_usage_field=separate)
+        if separate:
+            chunk = self._chunk({}, usage=self.usage)
+            chunk["choices"] = []
+            yield chunk

@@ -1,0 +1,1 @@
+"""The shared runtime: manifest loading, input coercion, the HTTP executor and errors."""

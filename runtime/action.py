@@ -1,0 +1,57 @@
+"""What every action and data source implements, and the context it runs in.
+
+Actions are thin: build an HttpRequest from the coerced form values, hand it to the context
+(which hands it to the shared executor), and shape the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from ..connections.api_key import ApiKeyConnection
+from . import settings
+from .executor import Executor, HttpRequest
+from .inputs import FormValues
+from .manifest_model import ActionSpec, DataSourceSpec
+
+
+@dataclass
+class ActionResult:
+    data: Any
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data}
+
+
+@dataclass
+class ActionContext:
+    spec: ActionSpec | DataSourceSpec
+    connection: ApiKeyConnection
+    executor: Executor
+
+    @property
+    def policy(self) -> settings.RetryPolicy:
+        return settings.POLICIES[self.spec.retry_policy]
+
+    def url(self, path: str) -> str:
+        """Join a path to the connection's base URL with exactly one slash."""
+        return f"{self.connection.base_url.rstrip('/')}/{path.lstrip('/')}"
+
+    def send(self, request: HttpRequest, *, policy: settings.RetryPolicy | None = None,
+             debug: bool = False) -> requests.Response:
+        return self.executor.send(request, policy or self.policy, debug=debug)
+
+    def label(self, key: str) -> str:
+        return next((i.label for i in self.spec.inputs if i.key == key), key)
+
+
+class Action:
+    """Base of every action and data source named in connector.yaml."""
+
+    def perform(self, context: ActionContext, inputs: FormValues) -> ActionResult:
+        raise NotImplementedError

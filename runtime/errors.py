@@ -1,0 +1,185 @@
+"""Errors grouped by what the person running the workflow must do.
+
+Every error a user can see derives from ConnectorError and carries a message written for a
+no-code user. API errors also carry the HTTP status, the API's own message and the request id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ConnectorError(Exception):
+    """Base of every error the connector raises on purpose."""
+
+    #: A short machine-readable name hosts can branch on.
+    kind = "connector_error"
+    #: What the user should do next; shown after the message.
+    advice = ""
+    #: How many HTTP attempts were made before this error was raised.
+    attempts = 0
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.advice}".strip()
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "message": str(self)}
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    key: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}"
+
+
+class InputError(ConnectorError):
+    """An input is missing or invalid. Nothing was sent."""
+
+    kind = "invalid_input"
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            text = f"Invalid input. {self.problems[0]}"
+        else:
+            listed = "; ".join(str(p) for p in self.problems)
+            text = f"{len(self.problems)} inputs are invalid. {listed}"
+        super().__init__(text)
+
+    @classmethod
+    def single(cls, key: str, label: str, message: str) -> InputError:
+        return cls([InputProblem(key, label, message)])
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        data["inputs"] = [{"key": p.key, "label": p.label, "message": p.message} for p in self.problems]
+        return data
+
+
+class ManifestError(ConnectorError):
+    """connector.yaml is broken; the message names the bad path."""
+
+    kind = "invalid_manifest"
+
+
+class ApiError(ConnectorError):
+    """The DeepSeek API (or the server at the base URL) answered with an error status."""
+
+    kind = "api_error"
+    advice = "Check the request and try again."
+
+    def __init__(self, message: str, *, status: int | None = None, api_message: str | None = None,
+                 request_id: str | None = None):
+        self.status = status
+        self.api_message = api_message
+        self.request_id = request_id
+        parts = [message]
+        if api_message:
+            parts.append(f'The API said: "{api_message}".')
+        if request_id:
+            parts.append(f"(request id {request_id})")
+        super().__init__(" ".join(parts))
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        data.update(status=self.status, api_message=self.api_message, request_id=self.request_id)
+        return data
+
+
+class AuthenticationError(ApiError):
+    kind = "authentication"
+    advice = ("Check the API Key in the DeepSeek connection; create a new key in the DeepSeek platform "
+              "if needed.")
+
+
+class InsufficientBalanceError(ApiError):
+    kind = "insufficient_balance"
+    advice = "Top up the DeepSeek account balance, then run the step again."
+
+
+class InvalidRequestError(ApiError):
+    kind = "invalid_request"
+    advice = "Fix the inputs named in the message and run the step again."
+
+
+class PermissionDeniedError(ApiError):
+    kind = "permission_denied"
+    advice = "The key is not allowed to do this; check the account's permissions."
+
+
+class NotFoundError(ApiError):
+    kind = "not_found"
+    advice = "Check the URL or model name, and the connection's Base URL."
+
+
+class RateLimitError(ApiError):
+    kind = "rate_limited"
+    advice = ("DeepSeek is limiting this account; wait a little, lower the workflow's concurrency, "
+              "or enable retries.")
+
+
+class ServerError(ApiError):
+    kind = "server_error"
+    advice = "DeepSeek had a problem or is overloaded; try again in a few minutes."
+
+
+class NetworkError(ConnectorError):
+    kind = "network"
+    advice = ("Check the connection's Base URL and the network between this platform and DeepSeek, "
+              "then try again.")
+
+
+class RequestTimeoutError(NetworkError):
+    kind = "timeout"
+    advice = ("The server took too long. Try again, raise the timeout, or ask for a shorter "
+              "answer.")
+
+
+class ResponseError(ConnectorError):
+    """The response arrived but cannot be used (not JSON, wrong shape, stream cut short)."""
+
+    kind = "bad_response"
+    advice = ("This is usually temporary; run the step again. If it persists, check that the Base "
+              "URL points at the DeepSeek API.")
+
+
+#: One table from status to error class; anything else falls back by range.
+STATUS_ERRORS: dict[int, type[ApiError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: InsufficientBalanceError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+STATUS_SUMMARIES: dict[int, str] = {
+    400: "DeepSeek rejected the request as invalid (HTTP 400).",
+    401: "DeepSeek rejected the API key (HTTP 401).",
+    402: "The DeepSeek account has insufficient balance (HTTP 402).",
+    403: "DeepSeek refused the request (HTTP 403).",
+    404: "The server has no such endpoint or resource (HTTP 404).",
+    422: "DeepSeek rejected a parameter value (HTTP 422).",
+    429: "DeepSeek rate limit reached (HTTP 429).",
+}
+
+
+def error_for_status(status: int, *, api_message: str | None = None,
+                     request_id: str | None = None) -> ApiError:
+    cls = STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else InvalidRequestError if status >= 400 else ApiError
+    summary = STATUS_SUMMARIES.get(status)
+    if summary is None:
+        summary = (f"DeepSeek had a server error (HTTP {status})." if status >= 500
+                   else f"The request failed with HTTP {status}.")
+    return cls(summary, status=status, api_message=api_message, request_id=request_id)

@@ -1,0 +1,290 @@
+"""The shared executor: the one place that sends HTTP requests, retries, times out and logs.
+
+One requests.Session per connection, pooled and safe to share between threads. Each attempt is
+classified (success, or one of the retryable classes in settings); tenacity decides whether to
+try again and how long to wait. Logs are built from redacted text, so no secret reaches a record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from tenacity import Retrying, retry_if_result, stop_after_attempt, stop_before_delay
+
+from ..connections.api_key import ApiKeyConnection, url_origin
+from . import settings
+from .errors import (
+    ConnectorError,
+    InputError,
+    NetworkError,
+    RequestTimeoutError,
+    error_for_status,
+)
+from .redaction import Redactor
+
+log = logging.getLogger("deepseek_connector.http")
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ds-request-id", "x-trace-id")
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    url: str
+    params: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    json_body: Any = None
+    data: bytes | str | None = None
+    files: list[tuple[str, tuple[str, bytes, str | None]]] | None = None
+    form: list[tuple[str, str]] | None = None
+    #: Seconds for connecting and for each read; None uses the settings.
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    #: Return as soon as a 2xx status and headers arrive; the caller reads the body.
+    stream: bool = False
+
+
+@dataclass
+class Attempt:
+    """What one try produced: a response, or the error that ended it, and its retry class."""
+
+    number: int
+    response: requests.Response | None = None
+    error: ConnectorError | None = None
+    retry_class: str | None = None
+    retry_after: float | None = None
+
+
+def backoff_delay(retry_number: int) -> float:
+    """Wait before retry `retry_number` (1-based): grows from BACKOFF_INITIAL, capped, jittered down."""
+    base = min(settings.BACKOFF_INITIAL * settings.BACKOFF_MULTIPLIER ** (retry_number - 1),
+               settings.BACKOFF_MAX)
+    return base * (1 - settings.BACKOFF_JITTER * random.random())
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None when absent or unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds)
+
+
+def classify_status(status: int) -> str | None:
+    if status < 400:
+        return None
+    if status == 429:
+        return settings.RATE_LIMITED
+    if status >= 500:
+        return settings.SERVER
+    return settings.CLIENT
+
+
+class Executor:
+    """Sends requests for one connection. Create once per connection and share it."""
+
+    def __init__(self, connection: ApiKeyConnection, *, pool_size: int = settings.POOL_SIZE):
+        self.connection = connection
+        self.redactor = Redactor([connection.api_key.reveal()])
+        self.session = requests.Session()
+        # Retries live in this class only; the adapter never retries on its own.
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = settings.USER_AGENT
+        self.session.trust_env = False
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __repr__(self) -> str:
+        return f"Executor(base_url={self.connection.base_url!r})"
+
+    def send(self, request: HttpRequest, policy: settings.RetryPolicy, *,
+             debug: bool = False) -> requests.Response:
+        """Send with retries; return a successful response or raise the error of the last try."""
+        if url_origin(request.url) != self.connection.origin:
+            # Last line of defence: the key is only ever sent to the connection's own origin.
+            raise InputError.single("url", "URL", "must be on the connection's Base URL host.")
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        headers.update(self.connection.authorization())
+        started = time.monotonic()
+        counter = iter(range(1, 10_000))
+
+        def attempt() -> Attempt:
+            remaining = policy.total_budget - (time.monotonic() - started)
+            return self._attempt(next(counter), request, headers, debug, remaining)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.max_retries + 1) | stop_before_delay(policy.total_budget),
+            wait=lambda state: self._wait(policy, state.outcome.result(), state.attempt_number),
+            retry=retry_if_result(lambda result: result.retry_class in policy.retry_on),
+            before_sleep=lambda state: self._log_retry(state, policy, debug),
+            retry_error_callback=lambda state: state.outcome.result(),
+            sleep=time.sleep,
+        )
+        final: Attempt = retrying(attempt)
+        if final.error is not None:
+            final.error.attempts = final.number
+            if final.number > 1:
+                final.error.message += f" Tried {final.number} times."
+            raise final.error
+        return final.response
+
+    def _wait(self, policy: settings.RetryPolicy, result: Attempt, attempt_number: int) -> float:
+        if policy.honour_retry_after and result.retry_after is not None:
+            return min(result.retry_after, settings.RETRY_AFTER_CAP)
+        if policy.exponential:
+            return backoff_delay(attempt_number)
+        return policy.fixed_delay
+
+    def _log_retry(self, state, policy: settings.RetryPolicy, debug: bool) -> None:
+        result: Attempt = state.outcome.result()
+        reason = f"HTTP {result.response.status_code}" if result.response is not None else result.retry_class
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.log(logging.INFO if debug else logging.DEBUG,
+                "Attempt %d of %d failed (%s); retrying in %.2f s.",
+                result.number, policy.max_retries + 1, reason, wait)
+
+    def _attempt(self, number: int, request: HttpRequest, headers: dict[str, str], debug: bool,
+                 remaining: float) -> Attempt:
+        connect = request.connect_timeout or settings.CONNECT_TIMEOUT
+        read = request.read_timeout or settings.READ_TIMEOUT
+        # Never let one attempt outlive the call's whole budget.
+        read = max(0.001, min(read, remaining))
+        connect = max(0.001, min(connect, remaining))
+        started = time.monotonic()
+        response = None
+        try:
+            response = self.session.request(
+                request.method, request.url, params=request.params or None, headers=headers,
+                json=request.json_body if request.json_body is not None else None,
+                data=request.form if request.form is not None else request.data,
+                files=request.files, timeout=(connect, read), stream=True, allow_redirects=False,
+            )
+            retry_class = classify_status(response.status_code)
+            if retry_class is not None or not request.stream:
+                _ = response.content  # read now, inside this attempt's timeouts
+        except requests.exceptions.Timeout:
+            outcome = Attempt(number, error=RequestTimeoutError(self._timeout_text(connect, read)),
+                              retry_class=settings.TIMEOUT)
+        except requests.exceptions.RequestException as exc:
+            outcome = Attempt(number, error=NetworkError(self._network_text(exc)),
+                              retry_class=settings.NETWORK)
+        else:
+            outcome = Attempt(number, response=response, retry_class=retry_class)
+            if retry_class is not None:
+                outcome.error = self._status_error(response)
+                outcome.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        self._log_attempt(request, headers, outcome, time.monotonic() - started, debug)
+        if outcome.error is not None and response is not None:
+            response.close()
+        return outcome
+
+    def _timeout_text(self, connect: float, read: float) -> str:
+        return (f"No answer from {self.connection.base_url} in time "
+                f"(connect timeout {connect:g} s, read timeout {read:g} s).")
+
+    def _network_text(self, exc: Exception) -> str:
+        detail = str(exc)
+        if "Name or service not known" in detail or "nodename nor servname" in detail \
+                or "NameResolution" in detail or "getaddrinfo" in detail:
+            what = "its host name could not be resolved"
+        elif "refused" in detail.lower():
+            what = "the connection was refused"
+        elif "reset" in detail.lower() or "aborted" in detail.lower() or "IncompleteRead" in detail \
+                or "ChunkedEncoding" in type(exc).__name__ or "closed" in detail.lower():
+            what = "the connection broke before the answer was complete"
+        else:
+            what = "the network request failed"
+        return f"Could not reach {self.connection.base_url}: {what}."
+
+    def _status_error(self, response: requests.Response) -> ConnectorError:
+        api_message = api_error_message(response)
+        if api_message:
+            api_message = self.redactor.text(api_message)
+        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
+        return error_for_status(response.status_code, api_message=api_message, request_id=request_id)
+
+    def _log_attempt(self, request: HttpRequest, headers: dict[str, str], outcome: Attempt,
+                     elapsed: float, debug: bool) -> None:
+        level = logging.INFO if debug else logging.DEBUG
+        if not log.isEnabledFor(level):
+            return
+        redact = self.redactor
+        prepared_url = requests.Request("GET", request.url, params=request.params or None).prepare().url
+        lines = [f"{request.method} {redact.text(prepared_url)} (attempt {outcome.number})",
+                 f"  request headers: {json.dumps(redact.headers(headers))}"]
+        body = describe_request_body(request)
+        if body:
+            lines.append(f"  request body: {redact.text(body)[:settings.LOG_BODY_LIMIT]}")
+        response = outcome.response
+        if response is not None:
+            lines.append(f"  status: {response.status_code} in {elapsed * 1000:.0f} ms")
+            lines.append(f"  response headers: {json.dumps(redact.headers(dict(response.headers)))}")
+            if response._content_consumed:  # streamed bodies are read later, by the caller
+                lines.append("  response body: "
+                             + redact.bytes_text(response.content or b"", settings.LOG_BODY_LIMIT))
+        else:
+            lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redact.text(str(outcome.error))}")
+        log.log(level, "\n".join(lines))
+
+
+def describe_request_body(request: HttpRequest) -> str:
+    if request.json_body is not None:
+        text = json.dumps(request.json_body, ensure_ascii=False)
+    elif request.files or request.form:
+        parts = [f"field {name}={value!r}" for name, value in request.form or []]
+        parts += [f"file {name} ({filename}, {len(content)} bytes, {ctype or 'no content type'})"
+                  for name, (filename, content, ctype) in request.files or []]
+        return "multipart: " + "; ".join(parts)
+    elif isinstance(request.data, bytes):
+        try:
+            text = request.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(request.data)} bytes of binary data>"
+    else:
+        text = request.data or ""
+    if len(text) > settings.LOG_BODY_LIMIT:
+        return f"{text[:settings.LOG_BODY_LIMIT]}... <truncated, {len(text)} characters in all>"
+    return text
+
+
+def api_error_message(response: requests.Response) -> str | None:
+    """The API's own words from DeepSeek's error envelope, or a hint about a non-API body."""
+    content = response.content or b""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
+        if isinstance(error, str):
+            return error
+        if isinstance(body.get("message"), str):
+            return body["message"]
+        return None
+    ctype = response.headers.get("Content-Type", "")
+    if "html" in ctype.lower() or content.lstrip()[:1] == b"<":
+        return "the server answered with an HTML page, likely from a proxy or gateway in between"
+    text = content.decode("utf-8", "replace").strip()
+    return text[:200] or None

@@ -1,0 +1,106 @@
+"""connector.yaml: valid as shipped, and a broken one fails with the bad path named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from deepseek_connector.runtime.errors import ManifestError
+from deepseek_connector.runtime.manifest import (
+    load_manifest,
+    packaged_manifest_text,
+    packaged_schema,
+    parse_manifest,
+)
+from deepseek_connector.runtime.manifest_model import manifest_json_schema
+
+
+def manifest_data() -> dict:
+    # A JSON round trip unshares the YAML anchors, so an edit changes one place only.
+    return json.loads(json.dumps(yaml.safe_load(packaged_manifest_text())))
+
+
+def broken(edit) -> str:
+    data = manifest_data()
+    edit(data)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def test_packaged_manifest_loads_with_every_action_and_data_source():
+    manifest = load_manifest()
+    assert manifest.connector.key == "deepseek"
+    assert manifest.connection.key == "apiKey"
+    assert "listModels" in [a.key for a in manifest.actions]
+    assert [d.key for d in manifest.data_sources] == ["selectModel"]
+
+
+def test_shipped_schema_is_generated_from_the_typed_models():
+    assert packaged_schema() == manifest_json_schema()
+
+
+def test_schema_forbids_unknown_keys_everywhere():
+    schema = packaged_schema()
+    assert schema["additionalProperties"] is False
+    for name, definition in schema["$defs"].items():
+        assert definition.get("additionalProperties") is False, name
+
+
+def test_manifest_file_can_be_loaded_from_a_path(tmp_path):
+    path = tmp_path / "connector.yaml"
+    path.write_text(packaged_manifest_text())
+    assert load_manifest(path).connector.label == "DeepSeek"
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda d: d["actions"][0]["inputs"][0].update(type="nmber"),
+     "actions[0](listModels).inputs[0](connection).type: 'nmber' is not one of"),
+    (lambda d: d["actions"][0].update(lable="typo"),
+     "actions[0](listModels): Additional properties are not allowed ('lable' was unexpected)"),
+    (lambda d: d["connection"]["inputs"][1].pop("help"),
+     "connection.inputs[1](baseUrl): 'help' is a required property"),
+    (lambda d: d["connector"].update(version="one"),
+     "connector.version: 'one' does not match"),
+    (lambda d: d["actions"][0].update(implementation="no colon here"),
+     "actions[0](listModels).implementation"),
+])
+def test_schema_errors_name_the_bad_path(edit, expected):
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(broken(edit))
+    assert expected in str(caught.value)
+    assert str(caught.value).startswith("connector.yaml: ")
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda d: d["actions"].append(dict(d["actions"][0])),
+     "actions[1](listModels).key: 'listModels' is used twice"),
+    (lambda d: d["actions"][0].update(retryPolicy="forever"),
+     "actions[0](listModels).retryPolicy: unknown policy 'forever'"),
+    (lambda d: d["actions"][0]["inputs"].append(
+        {"key": "flavour", "label": "Flavour", "type": "select", "help": "h"}),
+     "actions[0](listModels).inputs[1](flavour).choices: required for select inputs"),
+    (lambda d: d["actions"][0]["inputs"].append(
+        {"key": "n", "label": "N", "type": "integer", "help": "h", "default": "many"}),
+     "actions[0](listModels).inputs[1](n).default: must be a whole number"),
+    (lambda d: d["actions"][0]["inputs"].append(
+        {"key": "m", "label": "M", "type": "string", "help": "h", "dataSource": "nowhere"}),
+     "actions[0](listModels).inputs[1](m).dataSource: no data source named 'nowhere'"),
+    (lambda d: d["actions"][0]["inputs"].append(
+        {"key": "t", "label": "T", "type": "number", "help": "h", "minimum": 3, "maximum": 1}),
+     "actions[0](listModels).inputs[1](t).minimum: greater than maximum"),
+])
+def test_semantic_errors_name_the_bad_path(edit, expected):
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(broken(edit))
+    assert expected in str(caught.value)
+
+
+def test_invalid_yaml_names_the_line():
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest("connector:\n  key: [unclosed\n")
+    assert "not valid YAML at line" in str(caught.value)
+
+
+def test_unreadable_manifest_path(tmp_path):
+    with pytest.raises(ManifestError, match="cannot be read"):
+        load_manifest(tmp_path / "missing.yaml")
