@@ -151,13 +151,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_action(connector, args, inputs, connection) -> dict[str, Any]:
-    if args.live and hasattr(connector, "stream_chat"):
-        def show(text: str) -> None:
-            sys.stderr.write(text)
+    if args.live:
+        from ..actions.chat_stream import chunk_text
+
+        def show(chunk: dict[str, Any]) -> None:
+            sys.stderr.write(chunk_text(chunk)[1])
             sys.stderr.flush()
-        result = connector.stream_chat(inputs, connection, on_text=show)
+
+        with connector.stream(args.action, inputs, connection, on_chunk=show) as stream:
+            completion = stream.read_all()
         sys.stderr.write("\n")
-        return result.to_cli()
+        return {"data": completion}
     result = connector.run_result(args.action, inputs, connection)
     to_cli = getattr(result, "to_cli", None)
     return to_cli() if to_cli else result.to_dict()

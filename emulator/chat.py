@@ -80,6 +80,18 @@ def validate(body: Any) -> None:
     if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object")):
         raise ChatRequestError(400, "response_format.type must be text or json_object", "response_format")
     _check_tools(body)
+    _check_v4_fields(body)
+
+
+def _check_v4_fields(body: dict) -> None:
+    thinking = body.get("thinking")
+    if thinking is not None and (not isinstance(thinking, dict)
+                                 or thinking.get("type") not in ("enabled", "disabled")):
+        raise ChatRequestError(400, "thinking.type must be enabled or disabled", "thinking")
+    user_id = body.get("user_id")
+    if user_id is not None and (not isinstance(user_id, str)
+                                or not re.fullmatch(r"[a-zA-Z0-9_-]{1,512}", user_id)):
+        raise ChatRequestError(400, "user_id may hold only letters, digits, _ and -, up to 512", "user_id")
 
 
 def _check_message(message: Any, position: int, thinking: bool, messages: list) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..connections.api_key import ApiKeyConnection
@@ -103,6 +103,17 @@ class Connector:
             connection: ConnectionValues | None = None) -> dict[str, Any]:
         """Run an action and return `{"data": ...}`, exactly what the CLI prints."""
         return self.run_result(key, inputs, connection).to_dict()
+
+    def stream(self, key: str, inputs: Mapping[str, Any] | None = None,
+               connection: ConnectionValues | None = None,
+               on_chunk: Callable[[dict[str, Any]], None] | None = None):
+        """Open a streamed action; iterate it for chunks as they arrive, then read `.completion`."""
+        spec = self.spec(key)
+        action = self._implementation(spec)
+        if not hasattr(action, "open_stream"):
+            raise InputError.single("action", "Action", f"'{key}' does not stream.")
+        action, context, form = self.prepare(key, {**(inputs or {}), "stream": True}, connection)
+        return action.open_stream(context, form, on_chunk)
 
     def _implementation(self, spec: ActionSpec | DataSourceSpec) -> Action:
         with self._lock:
