@@ -101,8 +101,9 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Emulator:
+        # A short poll interval keeps stop() quick (it waits for one poll).
         self._thread = threading.Thread(target=self._server.serve_forever, name="deepseek-emulator",
-                                        daemon=True)
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

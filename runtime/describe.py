@@ -10,6 +10,7 @@ TYPE_NAMES = {
     "string": "text", "text": "long text", "password": "secret text", "number": "number",
     "integer": "whole number", "boolean": "true/false", "select": "choice", "json": "JSON",
     "valuelist": "list of values", "keyvaluelist": "list of key/value pairs",
+    "payload": "text, JSON or binary",
     "connection": "connection",
 }
 

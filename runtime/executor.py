@@ -41,9 +41,9 @@ class HttpRequest:
     params: list[tuple[str, str]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     json_body: Any = None
-    data: bytes | str | None = None
-    files: list[tuple[str, tuple[str, bytes, str | None]]] | None = None
-    form: list[tuple[str, str]] | None = None
+    data: bytes | None = None
+    #: multipart/form-data parts: (field name, file name or None for a plain field, content, type)
+    multipart: list[tuple[str, str | None, bytes, str | None]] | None = None
     #: Seconds for connecting and for each read; None uses the settings.
     connect_timeout: float | None = None
     read_timeout: float | None = None
@@ -175,9 +175,8 @@ class Executor:
         try:
             response = self.session.request(
                 request.method, request.url, params=request.params or None, headers=headers,
-                json=request.json_body if request.json_body is not None else None,
-                data=request.form if request.form is not None else request.data,
-                files=request.files, timeout=(connect, read), stream=True, allow_redirects=False,
+                json=request.json_body, data=request.data, files=_multipart_files(request),
+                timeout=(connect, read), stream=True, allow_redirects=False,
             )
             retry_class = classify_status(response.status_code)
             if retry_class is not None or not request.stream:
@@ -247,13 +246,25 @@ class Executor:
         log.log(level, "\n".join(lines))
 
 
+def _multipart_files(request: HttpRequest) -> list | None:
+    if request.multipart is None:
+        return None
+    # A None file name makes requests send a plain form field, still inside multipart.
+    return [(name, (filename, content, ctype) if ctype else (filename, content))
+            for name, filename, content, ctype in request.multipart]
+
+
 def describe_request_body(request: HttpRequest) -> str:
     if request.json_body is not None:
         text = json.dumps(request.json_body, ensure_ascii=False)
-    elif request.files or request.form:
-        parts = [f"field {name}={value!r}" for name, value in request.form or []]
-        parts += [f"file {name} ({filename}, {len(content)} bytes, {ctype or 'no content type'})"
-                  for name, (filename, content, ctype) in request.files or []]
+    elif request.multipart is not None:
+        parts = []
+        for name, filename, content, ctype in request.multipart:
+            if filename is None:
+                parts.append(f"field {name}={content.decode('utf-8', 'replace')[:200]!r}")
+            else:
+                parts.append(f"file {name} ({filename}, {len(content)} bytes, "
+                             f"{ctype or 'no content type'})")
         return "multipart: " + "; ".join(parts)
     elif isinstance(request.data, bytes):
         try:

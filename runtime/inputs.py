@@ -345,6 +345,14 @@ def _kind_of(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+def _coerce_payload(spec: InputSpec, value: Any) -> Any:
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, bytearray):
+        return bytes(value)
+    return _coerce_json(spec, value)
+
+
 def _reject_connection(spec: InputSpec, value: Any) -> Any:
     raise ValueError("is the connection; set it in the connection, not as an input.")
 
@@ -360,5 +368,6 @@ COERCERS: dict[str, Callable[[InputSpec, Any], Any]] = {
     "json": _coerce_json,
     "valuelist": _coerce_valuelist,
     "keyvaluelist": _coerce_keyvaluelist,
+    "payload": _coerce_payload,
     "connection": _reject_connection,
 }

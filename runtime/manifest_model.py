@@ -12,13 +12,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-INPUT_TYPES = (
-    "string", "text", "password", "number", "integer", "boolean", "select", "json",
-    "valuelist", "keyvaluelist", "connection",
-)
+# payload: a request body as given: text kept exactly as typed, or bytes, or a JSON value
+# wired from an earlier step.
 InputType = Literal[
     "string", "text", "password", "number", "integer", "boolean", "select", "json",
-    "valuelist", "keyvaluelist", "connection",
+    "valuelist", "keyvaluelist", "payload", "connection",
 ]
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 CLASS_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"

@@ -31,6 +31,9 @@ BACKOFF_MULTIPLIER = 2.0
 BACKOFF_MAX = 30.0
 BACKOFF_JITTER = 0.25
 
+# Raw Request: however many retries and waits a user asks for, one call ends within this.
+RAW_REQUEST_TOTAL_LIMIT = 900.0
+
 # Outcome classes a retry policy can name.
 NETWORK = "network"            # connection refused, reset, DNS failure
 TIMEOUT = "timeout"            # connect or read timeout
