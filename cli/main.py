@@ -28,12 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", "-i", action="append", default=[], metavar="KEY=VALUE",
                      help="an input value as a form sends it; repeat a key to build a list")
     run.add_argument("--inputs-file", metavar="FILE.json", help="a JSON object of input values")
-    run.add_argument("--api-key", help="DeepSeek API key (default: $DEEPSEEK_API_KEY)")
-    run.add_argument("--base-url", help="API base URL (default: $DEEPSEEK_BASE_URL or DeepSeek's)")
-    run.add_argument("--emulator", action="store_true",
-                     help="start the built-in emulator and send everything to it (no key needed)")
+    _connection_arguments(run)
     run.add_argument("--live", action="store_true",
                      help="with a streamed chat, print the answer to stderr as it arrives")
+
+    check = commands.add_parser("check", help="test a connection (exit 0 when the key is valid)")
+    _connection_arguments(check)
 
     describe = commands.add_parser("describe", help="show the connection, actions and inputs")
     describe.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--output", default=None, help="file to write (default: docs/reference.md)")
     docs.add_argument("--check", action="store_true", help="fail if the file is out of date")
     return parser
+
+
+def _connection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api-key", help="DeepSeek API key (default: $DEEPSEEK_API_KEY)")
+    parser.add_argument("--base-url", help="API base URL (default: $DEEPSEEK_BASE_URL or DeepSeek's)")
+    parser.add_argument("--emulator", action="store_true",
+                        help="start the built-in emulator and send everything to it (no key needed)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,11 +128,26 @@ def parse_inputs(pairs: list[str], inputs_file: str | None) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    inputs = parse_inputs(args.input, args.inputs_file)
+    result, key = _with_connection(args, lambda connector, connection:
+                                   _run_action(connector, args, inputs, connection))
+    _print_json(result, key)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result, key = _with_connection(args, lambda connector, connection:
+                                   connector.check_connection(connection))
+    _print_json(result, key)
+    return EXIT_OK if result["data"]["valid"] else EXIT_FAILED
+
+
+def _with_connection(args: argparse.Namespace, work) -> tuple[dict[str, Any], str]:
+    """Run `work(connector, connection)` with the connection from flags, environment or emulator."""
     from .. import load_connector
     from ..runtime.errors import InputError
 
     connector = load_connector()
-    inputs = parse_inputs(args.input, args.inputs_file)
     connection = {"apiKey": args.api_key or os.environ.get("DEEPSEEK_API_KEY", ""),
                   "baseUrl": args.base_url or os.environ.get("DEEPSEEK_BASE_URL") or None}
     emulator = None
@@ -138,16 +160,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError.single("apiKey", "API Key",
                                 "is required: set DEEPSEEK_API_KEY or pass --api-key (or use --emulator).")
     try:
-        result = _run_action(connector, args, inputs, connection)
+        return work(connector, connection), connection["apiKey"]
     finally:
         connector.close()
         if emulator is not None:
             emulator.stop()
+
+
+def _print_json(result: dict[str, Any], key: str) -> None:
     from ..runtime.redaction import Redactor
 
     text = json.dumps(result, indent=2, ensure_ascii=False, default=_json_default)
-    print(Redactor([connection["apiKey"]]).text(text))
-    return EXIT_OK
+    print(Redactor([key]).text(text))
 
 
 def _run_action(connector, args, inputs, connection) -> dict[str, Any]:
@@ -203,9 +227,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ManifestError("runtime/manifest.schema.json is out of date with the typed models; "
                             "run `deepseek-connector validate --write-schema`.")
     manifest = manifest_module.parse_manifest(manifest_module.packaged_manifest_text())
-    specs = (*manifest.actions, *manifest.data_sources)
-    for spec in specs:
-        import_implementation(spec.implementation)
+    implementations = [spec.implementation for spec in (*manifest.actions, *manifest.data_sources)]
+    for implementation in [*implementations, manifest.connection.check]:
+        if implementation:
+            import_implementation(implementation)
     print(f"connector.yaml is valid: {len(manifest.actions)} actions, "
           f"{len(manifest.data_sources)} data sources, every class imports.")
     return EXIT_OK
@@ -261,5 +286,5 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "describe": cmd_describe, "validate": cmd_validate,
+COMMANDS = {"run": cmd_run, "check": cmd_check, "describe": cmd_describe, "validate": cmd_validate,
             "emulator": cmd_emulator, "schema": cmd_schema, "docs": cmd_docs}

@@ -104,6 +104,17 @@ class Connector:
         """Run an action and return `{"data": ...}`, exactly what the CLI prints."""
         return self.run_result(key, inputs, connection).to_dict()
 
+    def check_connection(self, connection: ConnectionValues | None) -> dict[str, Any]:
+        """Test a connection as a builder does when a user saves it: {"data": {"valid", "reason", ...}}."""
+        spec = self.manifest.connection
+        if spec.check is None:
+            raise ManifestError("connector.yaml declares no connection check.")
+        conn = self.connection(connection)
+        check_spec = ActionSpec(key="checkConnection", label=spec.label, description=spec.description,
+                                implementation=spec.check, inputs=())
+        context = ActionContext(check_spec, conn, self.executor(conn))
+        return import_implementation(spec.check)().perform(context, coerce_inputs((), {})).to_dict()
+
     def stream(self, key: str, inputs: Mapping[str, Any] | None = None,
                connection: ConnectionValues | None = None,
                on_chunk: Callable[[dict[str, Any]], None] | None = None):

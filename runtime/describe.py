@@ -90,6 +90,11 @@ def reference_page(manifest: Manifest) -> str:
         "",
         *_input_table(manifest.connection.inputs),
         "",
+        *([("When a connection is saved, builders can test it (`deepseek-connector check`): the "
+            "connector calls GET /models and reports `valid` with a `reason`: `ok`, `invalid_key` "
+            "(HTTP 401), `no_balance` (HTTP 402: the key is valid but the account needs a top-up), "
+            "`unreachable`, or another error kind.")] if manifest.connection.check else []),
+        "",
         "## Actions",
         "",
     ]

@@ -251,13 +251,16 @@ def _has_bad_number(value: Any) -> bool:
 
 def _coerce_json(spec: InputSpec, value: Any) -> Any:
     shape = spec.json_shape or "any"
-    expected = {"object": "a JSON object", "array": "a JSON array", "any": "JSON"}[shape]
+    expected = {"object": "a JSON object", "array": "a JSON array", "any": "JSON",
+                "objectOrArray": "a JSON object or array"}[shape]
+    text = None
     if isinstance(value, bytes):
         try:
             value = value.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError(f"must be {expected}; the value given is not valid UTF-8 text.") from None
     if isinstance(value, str):
+        text = value
         try:
             value = _parse_json_text(value)
         except RecursionError:
@@ -273,15 +276,26 @@ def _coerce_json(spec: InputSpec, value: Any) -> Any:
         raise ValueError("must not contain NaN or Infinity; JSON has no such numbers.")
     if isinstance(value, tuple):
         value = list(value)
+    if spec.allow_plain_text and isinstance(value, str):
+        return value
+    if spec.allow_plain_text and text is not None and not _fits_shape(value, shape):
+        return text  # text that parses as JSON of the wrong kind ("42", "true") was meant as text
     if not isinstance(value, (dict, list, str, int, float, bool)):
         raise ValueError(f"must be {expected}, not {_kind_of(value)}.")
     if shape == "object" and not isinstance(value, dict):
         raise ValueError(f"must be a JSON object ({{...}}), not {_kind_of(value)}.")
     if shape == "array" and not isinstance(value, list):
         raise ValueError(f"must be a JSON array ([...]), not {_kind_of(value)}.")
+    if shape == "objectOrArray" and not isinstance(value, (dict, list)):
+        raise ValueError(f"must be a JSON object or array, not {_kind_of(value)}.")
     if spec.max_items is not None and isinstance(value, list) and len(value) > spec.max_items:
         raise ValueError(f"may hold at most {spec.max_items} entries (got {len(value)}).")
     return value
+
+
+def _fits_shape(value: Any, shape: str) -> bool:
+    kinds = {"object": dict, "array": list, "objectOrArray": (dict, list)}
+    return shape not in kinds or isinstance(value, kinds[shape])
 
 
 def _json_reason(exc: ValueError) -> str:

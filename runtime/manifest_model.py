@@ -48,7 +48,7 @@ class InputSpec(_Model):
     max_items: int | None = Field(default=None, ge=1, description="Most entries a list input may hold.")
     pattern: str | None = None
     choices: tuple[Choice, ...] | None = None
-    json_shape: Literal["object", "array", "any"] | None = Field(
+    json_shape: Literal["object", "array", "objectOrArray", "any"] | None = Field(
         default=None, description="For json inputs: the JSON value kind accepted.")
     allow_plain_text: bool = Field(
         default=False, description="For json inputs: text that is not JSON is kept as text.")
@@ -61,6 +61,8 @@ class ConnectionSpec(_Model):
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     description: str
+    check: str | None = Field(default=None, pattern=CLASS_PATTERN,
+                              description="module:Class a builder runs to test a saved connection.")
     inputs: tuple[InputSpec, ...]
 
 

@@ -159,3 +159,18 @@ def test_connection_inputs_are_not_form_values():
     fields = [InputSpec(key="connection", label="Connection", type="connection", help="h",
                         required=True)]
     assert coerce_inputs(fields, {}).given == {}
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("42", "42"), ("true", "true"), ('"quoted"', "quoted"), ("plain", "plain"),
+    ('{"role": "user"}', {"role": "user"}), ("[1]", [1]), ({"a": 1}, {"a": 1}),
+])
+def test_text_allowed_json_keeps_text_that_is_not_of_the_declared_shape(given, expected):
+    field = spec("json", json_shape="objectOrArray", allow_plain_text=True)
+    assert coerce_value(field, given) == expected
+
+
+def test_typed_values_of_the_wrong_shape_are_still_refused():
+    field = spec("json", json_shape="objectOrArray", allow_plain_text=True)
+    with pytest.raises(ValueError, match="must be a JSON object or array, not a number"):
+        coerce_value(field, 42)
