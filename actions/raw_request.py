@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import mimetypes
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,10 @@ from ..runtime.errors import InputError, InputProblem
 from ..runtime.executor import HttpRequest
 from ..runtime.inputs import FormValues
 from ..runtime.responses import parse_json_body
+
+# RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
 
 
 class RawResult(ActionResult):
@@ -70,7 +75,12 @@ def build_request(context: ActionContext, form: FormValues) -> tuple[HttpRequest
 
 def resolve_url(context: ActionContext, url: str, problem) -> str:
     url = url.strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number or out of range
+    except ValueError as exc:
+        problem("url", f"is not a valid URL ({exc}).")
+        return url
     if parts.scheme or parts.netloc or url.startswith("//"):
         if url_origin(url) != context.connection.origin or parts.scheme not in ("http", "https"):
             base = context.connection.base_url
@@ -84,8 +94,13 @@ def user_headers(pairs: list[dict[str, Any]], problem) -> dict[str, str]:
     headers: dict[str, str] = {}
     for pair in pairs:
         name, value = pair["key"].strip(), _text(pair["value"])
-        if any(ch in name + value for ch in "\r\n") or ":" in name:
-            problem("headers", f"header {name!r} contains a line break or colon, which is not allowed.")
+        if not HEADER_NAME.match(name):
+            problem("headers", f"header name {name!r} may only use letters, digits and - (no spaces, "
+                               "colons or accented letters).")
+            continue
+        if not HEADER_VALUE.match(value):
+            problem("headers", f"header {name!r} has a value with line breaks, control characters or "
+                               "characters outside Latin-1; encode such text first.")
             continue
         for existing in [k for k in headers if k.lower() == name.lower()]:
             del headers[existing]  # a repeated header: the later one wins
@@ -171,9 +186,7 @@ def read_response(response: requests.Response, response_type: str) -> Any:
         return content
     if response_type == "text":
         return content.decode(response.encoding or "utf-8", "replace")
-    if not content.strip():
-        return None
-    return parse_json_body(response)
+    return parse_json_body(response)  # only keep-alive lines is an error there, not null
 
 
 def _is_json(text: str) -> bool:

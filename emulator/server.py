@@ -304,7 +304,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.keepalive_interval_ms:
                     time.sleep(fault.keepalive_interval_ms / 1000)
             if fault.drop == "after_keepalive":
-                return self._reset()
+                # DeepSeek giving up on a queued request: keep-alive lines, then a clean end.
+                self._chunk(b"")
+                self.close_connection = True
+                return
             if fault.drop == "mid_body":
                 self._chunk(content[: max(1, len(content) // 2)])
                 return self._reset()

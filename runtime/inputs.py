@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -20,6 +21,12 @@ TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
 MAX_JSON_DEPTH = 64
 SHOWN_VALUE_LIMIT = 40
+# repr() of user values in messages: bounded in depth and size, so a huge or deeply nested
+# value cannot blow up an error message.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = SHOWN_VALUE_LIMIT
+_SHORT_REPR.maxother = SHOWN_VALUE_LIMIT
 
 
 class FormValues(Mapping[str, Any]):
@@ -93,7 +100,7 @@ def coerce_value(spec: InputSpec, value: Any) -> Any:
 def shown(spec: InputSpec, value: Any) -> str:
     if spec.secret or spec.type == "password":
         return "the value given"
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else _SHORT_REPR.repr(value)
     if len(text) > SHOWN_VALUE_LIMIT:
         text = text[:SHOWN_VALUE_LIMIT] + "..."
     return repr(text) if isinstance(value, str) else text
@@ -189,6 +196,8 @@ def _coerce_text(spec: InputSpec, value: Any) -> str:
         value = _format_number(value) if isinstance(value, float) and value.is_integer() else str(value)
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {_kind_of(value)}.")
+    if not _encodable(value):
+        raise ValueError("contains text that is not valid Unicode (a lone surrogate character).")
     if spec.min_length is not None and len(value) < spec.min_length:
         raise ValueError(f"must be at least {spec.min_length} characters long.")
     if spec.max_length is not None and len(value) > spec.max_length:
@@ -223,30 +232,31 @@ def _parse_json_text(text: str) -> Any:
     return json.loads(text, parse_constant=reject_constant)
 
 
-def _json_depth_ok(value: Any) -> bool:
+def structure_problem(value: Any) -> str | None:
+    """Why a structured value cannot be sent as JSON, or None. Iterative: no recursion limit."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            return False
+            return f"is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+        if isinstance(node, float) and (math.isnan(node) or math.isinf(node)):
+            return "must not contain NaN or Infinity; JSON has no such numbers."
+        if isinstance(node, str) and not _encodable(node):
+            return "contains text that is not valid Unicode (a lone surrogate character)."
         if isinstance(node, dict):
+            stack.extend((key, depth + 1) for key in node)
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, (list, tuple)):
             stack.extend((child, depth + 1) for child in node)
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
     return True
-
-
-def _has_bad_number(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, float) and (math.isnan(node) or math.isinf(node)):
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-    return False
 
 
 def _coerce_json(spec: InputSpec, value: Any) -> Any:
@@ -267,13 +277,12 @@ def _coerce_json(spec: InputSpec, value: Any) -> Any:
             raise ValueError(f"is nested too deeply (at most {MAX_JSON_DEPTH} levels).") from None
         except ValueError as exc:
             if spec.allow_plain_text:
-                return value
+                return _coerce_text(spec, value)
             reason = _json_reason(exc)
             raise ValueError(f"must be {expected}; the text is not valid JSON ({reason}).") from None
-    if not _json_depth_ok(value):
-        raise ValueError(f"is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
-    if _has_bad_number(value):
-        raise ValueError("must not contain NaN or Infinity; JSON has no such numbers.")
+    problem = structure_problem(value)
+    if problem:
+        raise ValueError(problem)
     if isinstance(value, tuple):
         value = list(value)
     if spec.allow_plain_text and isinstance(value, str):
@@ -347,6 +356,11 @@ def _coerce_keyvaluelist(spec: InputSpec, value: Any) -> list[dict[str, Any]]:
             key = str(key)
         if not isinstance(key, str) or not key.strip():
             raise ValueError(f"entry {position} needs a non-empty key.")
+        if not _encodable(key):
+            raise ValueError(f"entry {position} has a key that is not valid Unicode.")
+        problem = structure_problem(entry.get("value"))
+        if problem:
+            raise ValueError(f"entry {position} value {problem}")
         pairs.append({"key": key, "value": entry.get("value")})
     if spec.max_items is not None and len(pairs) > spec.max_items:
         raise ValueError(f"may hold at most {spec.max_items} entries (got {len(pairs)}).")
@@ -360,7 +374,9 @@ def _kind_of(value: Any) -> str:
 
 
 def _coerce_payload(spec: InputSpec, value: Any) -> Any:
-    if isinstance(value, (str, bytes)):
+    if isinstance(value, str):
+        return _coerce_text(spec, value)
+    if isinstance(value, bytes):
         return value
     if isinstance(value, bytearray):
         return bytes(value)

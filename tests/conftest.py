@@ -118,3 +118,12 @@ def fast_backoff(monkeypatch):
 
     monkeypatch.setattr(settings, "BACKOFF_INITIAL", 0.01)
     monkeypatch.setattr(settings, "BACKOFF_MAX", 0.05)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.reliability import figures
+
+    text = figures.table()
+    if text:
+        terminalreporter.write_sep("-", "reliability figures (from this run's own counts)")
+        terminalreporter.write_line(text)

@@ -135,7 +135,10 @@ def test_form_data_alone_is_still_multipart(connector, recorder):
     ({"timeout": "0"}, "Timeout: must be a whole number from 1 to 3600000"),
     ({"maxRetries": "-1"}, "Max Retry Count: must be a whole number from 0 to 10"),
     ({"responseType": "xml"}, "Response Type: must be one of: json, text, binary"),
-    ({"headers": [{"key": "X-A", "value": "1\r\nInjected: yes"}]}, "Header: header 'X-A' contains"),
+    ({"headers": [{"key": "X-A", "value": "1\r\nInjected: yes"}]},
+     "Header: header 'X-A' has a value with line"),
+    ({"headers": [{"key": "bad name", "value": "v"}]}, "Header: header name 'bad name' may only use"),
+    ({"headers": [{"key": "X-B", "value": "snow \u2603"}]}, "outside Latin-1"),
 ])
 def test_input_errors_send_nothing(connector, recorder, inputs, message):
     with pytest.raises(InputError) as caught:

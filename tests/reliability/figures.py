@@ -1,0 +1,31 @@
+"""Counts kept by the reliability suites; the session prints them as the README's figures table."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+ROWS = (
+    ("faults_injected", "Faults injected (HTTP errors, drops, stalls, keep-alive, bad bodies)"),
+    ("faults_survived", "Faults survived (retried to success, or reported with the right error)"),
+    ("bad_inputs", "Bad-input cases generated (hypothesis)"),
+    ("bad_inputs_rejected", "Cases rejected by input validation, nothing sent"),
+    ("concurrent_calls", "Concurrent calls made (threads sharing one connector)"),
+    ("requests_lost", "Requests lost or answered with another call's result"),
+    ("leaks", "Leaks found (threads, connections above the pool size, keys in output)"),
+)
+_counts: Counter[str] = Counter()
+_lock = threading.Lock()
+
+
+def count(name: str, amount: int = 1) -> None:
+    with _lock:
+        _counts[name] += amount
+
+
+def table() -> str | None:
+    if not _counts:
+        return None
+    lines = ["| figure | count |", "| --- | ---: |"]
+    lines += [f"| {label} | {_counts.get(name, 0)} |" for name, label in ROWS]
+    return "\n".join(lines)

@@ -1,0 +1,259 @@
+"""Fault suite: injected faults against all three actions, over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import time
+from email.utils import formatdate
+
+import pytest
+from deepseek_connector.runtime import settings
+from deepseek_connector.runtime.errors import (
+    AuthenticationError,
+    ConnectorError,
+    InsufficientBalanceError,
+    InvalidRequestError,
+    NetworkError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseError,
+    ServerError,
+)
+
+from tests.conftest import FAKE_KEY
+from tests.reliability.figures import count
+
+CHAT = {"model": "deepseek-v4-flash", "messages": "Ping"}
+# Raw Request set up with the same policy the other actions have by default.
+RAW = {"url": "/chat/completions", "method": "POST",
+       "data": {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "Ping"}]},
+       "maxRetries": "2", "useExponentialBackoff": "true", "retryAllErrors": "true"}
+ACTIONS = {
+    "listModels": ({}, "/models"),
+    "createChatCompletion": (CHAT, "/chat/completions"),
+    "rawRequest": (RAW, "/chat/completions"),
+}
+TRANSIENT = [
+    pytest.param({"status": 429}, id="429"),
+    pytest.param({"status": 429, "retry_after": "0.2"}, id="429-retry-after-seconds"),
+    pytest.param({"status": 429, "retry_after": "date"}, id="429-retry-after-date"),
+    pytest.param({"status": 500}, id="500"),
+    pytest.param({"status": 502, "body": "<html><h1>502 Bad Gateway</h1></html>"}, id="502-html"),
+    pytest.param({"status": 503}, id="503"),
+    pytest.param({"status": 504}, id="504"),
+    pytest.param({"drop": "mid_body"}, id="reset-mid-body"),
+]
+FINAL_ERROR = {429: RateLimitError, 500: ServerError, 502: ServerError, 503: ServerError,
+               504: ServerError, None: NetworkError}
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch):
+    monkeypatch.setattr(settings, "BACKOFF_INITIAL", 0.05)
+    monkeypatch.setattr(settings, "BACKOFF_MAX", 0.2)
+
+
+def fault_settings(fault: dict) -> dict:
+    fault = dict(fault)
+    if fault.get("retry_after") == "date":
+        fault["retry_after"] = formatdate(time.time() + 1, usegmt=True)
+    return fault
+
+
+def run(connector, connection, action):
+    inputs, _ = ACTIONS[action]
+    return connector.run(action, inputs, connection)
+
+
+def stamps(emulator, path):
+    return [r.received_at for r in emulator.received(path)]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("fault", TRANSIENT)
+def test_transient_faults_are_retried_to_success(connector, connection, emulator, quick_backoff,
+                                                 action, fault):
+    path = ACTIONS[action][1]
+    emulator.add_fault(path=path, times=2, **fault_settings(fault))
+    count("faults_injected", 2)
+    result = run(connector, connection, action)
+    assert result["data"]
+    times = stamps(emulator, path)
+    assert len(times) == 3
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    if fault.get("retry_after") == "date":
+        low = 0.0  # an HTTP date has whole-second precision: anything up to ~1 s is right
+    elif "retry_after" in fault:
+        low = 0.18
+    else:
+        low = 0.05 * (1 - settings.BACKOFF_JITTER) - 0.01
+    assert all(low <= gap < 2.5 for gap in gaps), gaps
+    count("faults_survived", 2)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("fault", TRANSIENT)
+def test_persistent_faults_end_in_the_right_error_after_three_attempts(connector, connection, emulator,
+                                                                       quick_backoff, action, fault):
+    path = ACTIONS[action][1]
+    emulator.add_fault(path=path, times=3, **fault_settings(fault))
+    count("faults_injected", 3)
+    with pytest.raises(ConnectorError) as caught:
+        run(connector, connection, action)
+    assert isinstance(caught.value, FINAL_ERROR[fault.get("status")])
+    assert caught.value.attempts == 3 and "Tried 3 times." in str(caught.value)
+    assert len(emulator.received(path)) == 3
+    assert "<html>" not in str(caught.value)
+    count("faults_survived", 3)
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("status, error, advice", [
+    (400, InvalidRequestError, "Fix the inputs"),
+    (401, AuthenticationError, "Check the API Key"),
+    (402, InsufficientBalanceError, "Top up the DeepSeek account balance"),
+    (422, InvalidRequestError, "Fix the inputs"),
+])
+def test_user_errors_are_never_retried_and_say_what_to_do(connector, connection, emulator, action,
+                                                          status, error, advice):
+    inputs, path = ACTIONS[action]
+    if action == "rawRequest":
+        inputs = {**inputs, "retryAllErrors": "false"}
+    emulator.add_fault(path=path, times=3, status=status)
+    count("faults_injected")
+    with pytest.raises(error) as caught:
+        connector.run(action, inputs, connection)
+    assert len(emulator.received(path)) == 1
+    assert advice in str(caught.value)
+    assert caught.value.api_message and f'The API said: "{caught.value.api_message}"' in str(caught.value)
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_connection_refused(connector, closed_port, quick_backoff, action):
+    started = time.monotonic()
+    with pytest.raises(NetworkError) as caught:
+        run(connector, {"apiKey": FAKE_KEY, "baseUrl": f"http://127.0.0.1:{closed_port}"}, action)
+    assert "connection was refused" in str(caught.value) and caught.value.attempts == 3
+    assert time.monotonic() - started < 5
+    count("faults_injected")
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_dns_failure(connector, quick_backoff, action):
+    with pytest.raises(NetworkError) as caught:
+        run(connector, {"apiKey": FAKE_KEY, "baseUrl": "http://deepseek.invalid"}, action)
+    assert "could not be resolved" in str(caught.value)
+    count("faults_injected")
+    count("faults_survived")
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections (through the backlog) and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_a_server_that_never_answers_times_out_within_the_configured_time(connector, silent_server,
+                                                                          monkeypatch, quick_backoff,
+                                                                          action):
+    monkeypatch.setattr(settings, "READ_TIMEOUT", 0.3)
+    inputs = {**ACTIONS[action][0]}
+    if action == "rawRequest":
+        inputs["timeout"] = "300"
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError) as caught:
+        connector.run(action, inputs, {"apiKey": FAKE_KEY, "baseUrl": silent_server})
+    elapsed = time.monotonic() - started
+    assert caught.value.attempts == 3
+    assert 0.9 <= elapsed < 4, elapsed  # three reads of 0.3 s plus short waits, never a hang
+    count("faults_injected")
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_keep_alive_lines_then_the_body(connector, connection, emulator, action):
+    emulator.add_fault(path=ACTIONS[action][1], keepalive=4, keepalive_interval_ms=20)
+    count("faults_injected")
+    assert run(connector, connection, action)["data"]
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_keep_alive_lines_then_a_closed_connection(connector, connection, emulator, action):
+    emulator.add_fault(path=ACTIONS[action][1], keepalive=3, drop="after_keepalive")
+    count("faults_injected")
+    with pytest.raises(ResponseError) as caught:
+        run(connector, connection, action)
+    assert "closed it without an answer" in str(caught.value)
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("body, expected", [
+    ('{"choices": [', "not JSON"),
+    ("", "empty body"),
+])
+def test_malformed_and_empty_bodies(connector, connection, emulator, action, body, expected):
+    emulator.add_fault(path=ACTIONS[action][1], body=body)
+    count("faults_injected")
+    if action == "rawRequest" and body == "":
+        assert run(connector, connection, action) == {"data": None}  # an empty answer is null there
+    else:
+        with pytest.raises(ResponseError) as caught:
+            run(connector, connection, action)
+        assert expected in str(caught.value) and "HTTP 200" in str(caught.value)
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action, body", [
+    ("listModels", '{"models": []}'), ("createChatCompletion", "[1, 2]"),
+    ("getUserBalance", '{"balance": "1"}'),
+])
+def test_json_of_the_wrong_shape(connector, connection, emulator, action, body):
+    emulator.add_fault(body=body)
+    count("faults_injected")
+    with pytest.raises(ResponseError, match="was not a JSON object"):
+        connector.run(action, CHAT if action == "createChatCompletion" else {}, connection)
+    count("faults_survived")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_gzip_encoded_answers(connector, connection, emulator, action):
+    emulator.add_fault(path=ACTIONS[action][1], gzip=True)
+    count("faults_injected")
+    assert run(connector, connection, action)["data"]
+    count("faults_survived")
+
+
+STREAM = {**CHAT, "stream": "true", "include_usage": "true"}
+
+
+@pytest.mark.parametrize("fault, outcome", [
+    ({"keepalive": 6}, "ok"),
+    ({"crlf": True}, "ok"),
+    ({"usage": "last"}, "ok"),
+    ({"drop": "before_done"}, "incomplete"),
+    ({"stream_error": True}, "incomplete"),
+    ({"stall_ms": 1500}, "incomplete"),
+])
+def test_stream_faults_are_parsed_or_reported_incomplete(connector, connection, emulator, monkeypatch,
+                                                         fault, outcome):
+    monkeypatch.setattr(settings, "READ_TIMEOUT", 0.4)
+    emulator.add_fault(path="/chat/completions", **fault)
+    count("faults_injected")
+    if outcome == "ok":
+        data = connector.run("createChatCompletion", STREAM, connection)["data"]
+        assert data["choices"][0]["message"]["content"].endswith("You said: Ping")
+        assert data["usage"]["total_tokens"] > 0
+    else:
+        with pytest.raises(ResponseError) as caught:
+            connector.run("createChatCompletion", STREAM, connection)
+        assert caught.value.kind == "stream_incomplete" and "chunks had arrived" in str(caught.value)
+    assert len(emulator.received("/chat/completions")) == 1
+    count("faults_survived")
