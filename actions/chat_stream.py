@@ -16,6 +16,9 @@ from ..runtime.errors import ResponseError
 from ..runtime.sse import iter_events, iter_lines
 
 DONE = "[DONE]"
+# After [DONE] only the end of the chunked body should follow; reading it lets the connection
+# go back to the pool. A server that keeps talking past this much loses the connection instead.
+DRAIN_LIMIT = 64 * 1024
 
 
 class StreamError(ResponseError):
@@ -139,6 +142,17 @@ def chunk_text(chunk: dict[str, Any]) -> tuple[str, str]:
     return "".join(reasoning), "".join(content)
 
 
+def _drain(raw: Iterator[bytes]) -> None:
+    left = DRAIN_LIMIT
+    try:
+        for piece in raw:
+            left -= len(piece)
+            if left < 0:
+                return
+    except requests.exceptions.RequestException:
+        return  # the answer is complete; a broken tail only costs the connection
+
+
 class ChatStream:
     """Iterate for each chunk as it arrives; afterwards `completion` holds the assembled answer.
 
@@ -180,6 +194,7 @@ class ChatStream:
             for data in iter_events(iter_lines(raw)):
                 if data == DONE:
                     self.completion = assembler.completion()
+                    _drain(raw)
                     return
                 chunk = self._parse(data)
                 assembler.add(chunk)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from .chat import MODELS, ChatRequestError, Completion
 from .faults import Fault
@@ -93,6 +93,7 @@ class Emulator:
         self.requests: deque[RecordedRequest] = deque(maxlen=record_limit)
         self.faults: list[Fault] = []
         self.connections_opened = 0
+        self.requests_total = 0  # every request ever received; `requests` keeps only the latest
         self.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -157,7 +158,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.emulator.connections_opened += 1
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        log.debug("%s %s", self.address_string(), format % args)
+        line = format % args
+        auth = self.headers.get("Authorization", "") if getattr(self, "headers", None) else ""
+        token = auth.split(" ", 1)[1].strip() if " " in auth else ""
+        if len(token) >= 4:  # a key the caller also put in the URL stays out of the log
+            line = line.replace(token, "[REDACTED]").replace(quote(token, safe=""), "[REDACTED]")
+        log.debug("%s %s", self.address_string(), line)
 
     def do_GET(self) -> None:
         self._handle()
@@ -193,8 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
         for prefix in PREFIXES:
             if route.startswith(prefix + "/"):
                 route = route[len(prefix):]
-        emulator.requests.append(RecordedRequest(self.command, path, parse_qsl(parts.query, True),
-                                                 dict(self.headers.items()), body))
+        with emulator.lock:
+            emulator.requests_total += 1
+            emulator.requests.append(RecordedRequest(self.command, path, parse_qsl(parts.query, True),
+                                                     dict(self.headers.items()), body))
         fault = emulator.take_fault(route)
         if self.headers.get("X-Emulator-Fault"):
             try:

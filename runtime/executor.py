@@ -28,7 +28,7 @@ from .errors import (
     RequestTimeoutError,
     error_for_status,
 )
-from .redaction import Redactor
+from .redaction import Redactor, guard_third_party_logs
 
 log = logging.getLogger("deepseek_connector.http")
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ds-request-id", "x-trace-id")
@@ -103,6 +103,7 @@ class Executor:
     def __init__(self, connection: ApiKeyConnection, *, pool_size: int = settings.POOL_SIZE):
         self.connection = connection
         self.redactor = Redactor([connection.api_key.reveal()])
+        guard_third_party_logs(self.redactor)
         self.session = requests.Session()
         # Retries live in this class only; the adapter never retries on its own.
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
@@ -112,6 +113,15 @@ class Executor:
         self.session.trust_env = False
 
     def close(self) -> None:
+        # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear(), which
+        # Session.close() relies on, forgets pools without closing their connections.
+        adapters = {id(adapter): adapter for adapter in self.session.adapters.values()}
+        for adapter in adapters.values():
+            pools = adapter.poolmanager.pools
+            for key in pools.keys():  # noqa: SIM118 - this container cannot be iterated
+                pool = pools.get(key)
+                if pool is not None:
+                    pool.close()
         self.session.close()
 
     def __repr__(self) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
@@ -87,3 +90,42 @@ class Redactor:
             else:
                 shown[name] = self.text(str(value))
         return shown
+
+
+# Loggers of the HTTP stack below the executor. urllib3 logs request lines, query included,
+# at DEBUG; a key a user put in a query parameter would appear there.
+THIRD_PARTY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager",
+                       "urllib3.response", "urllib3.util.retry", "requests")
+
+
+class _SecretFilter(logging.Filter):
+    """Rewrites third-party log records with every live connection's secrets redacted."""
+
+    def __init__(self):
+        super().__init__()
+        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, redactor: Redactor) -> None:
+        with self._lock:
+            self._redactors.add(redactor)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            redactors = list(self._redactors)
+        if redactors:
+            text = record.getMessage()
+            for redactor in redactors:
+                text = redactor.text(text)
+            record.msg, record.args = text, None
+        return True
+
+
+_SECRET_FILTER = _SecretFilter()
+for _name in THIRD_PARTY_LOGGERS:
+    logging.getLogger(_name).addFilter(_SECRET_FILTER)
+
+
+def guard_third_party_logs(redactor: Redactor) -> None:
+    """Keep `redactor`'s secrets out of the HTTP libraries' own log records while it lives."""
+    _SECRET_FILTER.add(redactor)

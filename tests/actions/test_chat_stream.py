@@ -185,3 +185,10 @@ def test_assembler_memory_does_not_grow_with_chunk_count():
 
     small, large = peak(2_000), peak(40_000)
     assert large < small + 64 * 1024  # empty deltas: nothing may accumulate per chunk
+
+
+def test_finished_streams_give_their_connection_back_to_the_pool(connector, connection, emulator):
+    before = emulator.connections_opened
+    for _ in range(5):
+        connector.run("createChatCompletion", STREAM, connection)
+    assert emulator.connections_opened - before == 1

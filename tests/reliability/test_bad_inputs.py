@@ -142,12 +142,11 @@ def test_generated_inputs_end_in_a_named_error_or_a_valid_request(action, with_j
     check()
 
 
-@pytest.mark.parametrize("action", ["createChatCompletion", "rawRequest"])
-@pytest.mark.parametrize("key", ["temperature", "max_tokens", "top_logprobs", "timeout", "maxRetries"])
+@pytest.mark.parametrize("action, key", [
+    ("createChatCompletion", "temperature"), ("createChatCompletion", "max_tokens"),
+    ("createChatCompletion", "top_logprobs"), ("rawRequest", "timeout"), ("rawRequest", "maxRetries")])
 @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf, 10**400, "1e400", True])
 def test_non_finite_and_absurd_numbers_are_rejected(action, key, number, emulator):
-    if key not in {i.key for i in CONNECTOR.inputs(action)}:
-        pytest.skip("not an input of this action")
     with pytest.raises(InputError):
         CONNECTOR.run(action, {**VALID_BASE[action], key: number},
                       {"apiKey": "sk-test-fuzz", "baseUrl": emulator.url})
