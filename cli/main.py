@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("--format", choices=("markdown", "json"), default="markdown")
 
     validate = commands.add_parser("validate", help="check connector.yaml and its classes")
-    validate.add_argument("--write-schema", action="store_true",
-                          help="regenerate runtime/manifest.schema.json from the typed models")
+    validate.add_argument("--write", action="store_true",
+                          help="regenerate runtime/manifest.schema.json from the typed models and "
+                               "record the checked manifest's fingerprint")
 
     emulator = commands.add_parser("emulator", help="serve the DeepSeek emulator until stopped")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -217,16 +218,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ..runtime.errors import ManifestError
     from ..runtime.manifest_model import manifest_json_schema
 
+    folder = os.path.dirname(manifest_module.__file__)
     generated = manifest_json_schema()
-    if args.write_schema:
-        path = os.path.join(os.path.dirname(manifest_module.__file__), manifest_module.SCHEMA_FILE)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(generated, indent=2, sort_keys=True) + "\n")
-        print(f"Wrote {path}")
+    if args.write:
+        _write(os.path.join(folder, manifest_module.SCHEMA_FILE),
+               json.dumps(generated, indent=2, sort_keys=True) + "\n")
     elif generated != manifest_module.packaged_schema():
         raise ManifestError("runtime/manifest.schema.json is out of date with the typed models; "
-                            "run `deepseek-connector validate --write-schema`.")
-    manifest = manifest_module.parse_manifest(manifest_module.packaged_manifest_text())
+                            "run `deepseek-connector validate --write`.")
+    text = manifest_module.packaged_manifest_text()
+    manifest = manifest_module.check_manifest(manifest_module.parse_yaml(text, "connector.yaml"))
+    if args.write:
+        _write(os.path.join(folder, manifest_module.FINGERPRINT_FILE),
+               manifest_module.fingerprint(text) + "\n")
+    elif manifest_module.recorded_fingerprint() != manifest_module.fingerprint(text):
+        raise ManifestError("connector.yaml changed since it was last checked; run "
+                            "`deepseek-connector validate --write` to check it and record it.")
     implementations = [spec.implementation for spec in (*manifest.actions, *manifest.data_sources)]
     for implementation in [*implementations, manifest.connection.check]:
         if implementation:
@@ -234,6 +241,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"connector.yaml is valid: {len(manifest.actions)} actions, "
           f"{len(manifest.data_sources)} data sources, every class imports.")
     return EXIT_OK
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(f"Wrote {path}")
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:

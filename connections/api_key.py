@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from ..runtime.errors import InputError
 from ..runtime.inputs import coerce_inputs
-from ..runtime.manifest_model import ConnectionSpec
 from ..runtime.redaction import Secret
+from ..runtime.spec import ConnectionSpec
 
 
 @dataclass(frozen=True)

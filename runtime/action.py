@@ -15,7 +15,7 @@ from ..connections.api_key import ApiKeyConnection
 from . import settings
 from .executor import Executor, HttpRequest
 from .inputs import FormValues
-from .manifest_model import ActionSpec, DataSourceSpec
+from .spec import ActionSpec, DataSourceSpec
 
 
 @dataclass

@@ -12,7 +12,7 @@ from .action import Action, ActionContext, ActionResult
 from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
 from .inputs import FormValues, coerce_inputs
-from .manifest_model import ActionSpec, DataSourceSpec, InputSpec, Manifest
+from .spec import ActionSpec, DataSourceSpec, InputSpec, Manifest
 
 ConnectionValues = Mapping[str, Any] | ApiKeyConnection
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .manifest_model import InputSpec, Manifest
+from .spec import InputSpec, Manifest, to_dict
 
 TYPE_NAMES = {
     "string": "text", "text": "long text", "password": "secret text", "number": "number",
@@ -17,7 +17,7 @@ TYPE_NAMES = {
 
 def as_json(manifest: Manifest) -> dict[str, Any]:
     """The resolved manifest; secret inputs carry no value of any kind (not even a default)."""
-    data = manifest.model_dump(by_alias=True, exclude_none=True, mode="json")
+    data = to_dict(manifest)
     for spec in [data["connection"], *data["actions"], *data.get("dataSources", [])]:
         for field in spec["inputs"]:
             if field.get("secret"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .manifest_model import ActionSpec, DataSourceSpec, InputSpec, Manifest
+from .spec import ActionSpec, DataSourceSpec, InputSpec, Manifest
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 KEY_VALUE_ITEM = {

@@ -1,8 +1,15 @@
-"""Loading connector.yaml: parse, check against the shipped JSON Schema, build typed models,
-then check what a schema cannot express (unique keys, references, valid defaults)."""
+"""Loading connector.yaml: parse, check against the shipped JSON Schema and the typed pydantic
+models, then check what a schema cannot express (unique keys, references, valid defaults).
+
+The full check needs jsonschema and pydantic, which together take longer to import than the
+rest of a CLI run. So `deepseek-connector validate --write` records the SHA-256 of a manifest
+that passed it, and loading skips the check for exactly that text (a test keeps the record in
+step). Any other manifest text, an edited packaged one included, is checked in full.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -12,10 +19,23 @@ from typing import Any
 import yaml
 
 from .errors import ManifestError
-from .manifest_model import Manifest
+from .spec import Manifest
 
 SCHEMA_FILE = "manifest.schema.json"
+FINGERPRINT_FILE = "manifest.sha256"
 MANIFEST_FILE = "connector.yaml"
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def recorded_fingerprint() -> str | None:
+    try:
+        text = resources.files("deepseek_connector.runtime").joinpath(FINGERPRINT_FILE).read_text("utf-8")
+    except OSError:
+        return None
+    return text.strip() or None
 
 
 def packaged_manifest_text() -> str:
@@ -29,7 +49,8 @@ def packaged_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def load_packaged_manifest() -> Manifest:
-    return parse_manifest(packaged_manifest_text(), source=MANIFEST_FILE)
+    return parse_manifest(packaged_manifest_text(), source=MANIFEST_FILE,
+                          checked_fingerprint=recorded_fingerprint())
 
 
 def load_manifest(path: str | Path | None = None) -> Manifest:
@@ -43,15 +64,24 @@ def load_manifest(path: str | Path | None = None) -> Manifest:
     return parse_manifest(text, source=str(path))
 
 
-def parse_manifest(text: str, *, source: str = MANIFEST_FILE) -> Manifest:
-    data = _parse_yaml(text, source)
+def parse_manifest(text: str, *, source: str = MANIFEST_FILE,
+                   checked_fingerprint: str | None = None) -> Manifest:
+    """The runtime manifest; checked in full unless `text` is the one that already passed."""
+    data = parse_yaml(text, source)
+    if checked_fingerprint is None or fingerprint(text) != checked_fingerprint:
+        return check_manifest(data, source)
+    return Manifest.build(data)
+
+
+def check_manifest(data: Any, source: str = MANIFEST_FILE) -> Manifest:
     _check_schema(data, source)
-    manifest = _build_models(data, source)
+    _check_typed_models(data, source)
+    manifest = Manifest.build(data)
     _check_semantics(manifest, source)
     return manifest
 
 
-def _parse_yaml(text: str, source: str) -> Any:
+def parse_yaml(text: str, source: str) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader is chosen above
@@ -89,11 +119,13 @@ def _check_schema(data: Any, source: str) -> None:
         raise ManifestError(f"{source}: {where}: {error.message}")
 
 
-def _build_models(data: Any, source: str) -> Manifest:
+def _check_typed_models(data: Any, source: str) -> None:
     from pydantic import ValidationError
 
+    from .manifest_model import Manifest as TypedManifest
+
     try:
-        return Manifest.model_validate(data)
+        TypedManifest.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = describe_path(data, list(first["loc"]))

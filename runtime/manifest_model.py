@@ -1,7 +1,7 @@
 """Typed models of connector.yaml.
 
 These models are the one definition of the manifest's structure: the JSON Schema shipped as
-`manifest.schema.json` is generated from them (`deepseek-connector validate --write-schema`) and a
+`manifest.schema.json` is generated from them (`deepseek-connector validate --write`) and a
 test keeps the two in step. Every model forbids unknown keys so that a typo fails loudly.
 """
 

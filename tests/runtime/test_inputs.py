@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.inputs import coerce_inputs, coerce_value
-from deepseek_connector.runtime.manifest_model import Choice, InputSpec
+from deepseek_connector.runtime.spec import Choice, InputSpec
 
 
 def spec(type_: str, **extra) -> InputSpec:

@@ -104,3 +104,59 @@ def test_invalid_yaml_names_the_line():
 def test_unreadable_manifest_path(tmp_path):
     with pytest.raises(ManifestError, match="cannot be read"):
         load_manifest(tmp_path / "missing.yaml")
+
+
+def test_runtime_dataclasses_mirror_the_typed_models_field_for_field():
+    import dataclasses
+
+    from deepseek_connector.runtime import manifest_model, spec
+
+    for name in ("Choice", "InputSpec", "ConnectionSpec", "ActionSpec", "DataSourceSpec",
+                 "ConnectorInfo", "Manifest"):
+        typed = getattr(manifest_model, name).model_fields
+        light = {f.name: f for f in dataclasses.fields(getattr(spec, name))}
+        assert set(typed) == set(light), name
+        for field_name, info in typed.items():
+            default = light[field_name].default
+            expected = None if info.is_required() else info.default
+            assert (default is dataclasses.MISSING) == info.is_required(), (name, field_name)
+            if not info.is_required():
+                assert default == expected, (name, field_name)
+
+
+def test_recorded_fingerprint_is_the_packaged_manifest():
+    from deepseek_connector.runtime.manifest import fingerprint, recorded_fingerprint
+
+    assert recorded_fingerprint() == fingerprint(packaged_manifest_text()), (
+        "connector.yaml changed: run `deepseek-connector validate --write`")
+
+
+def test_a_manifest_that_differs_from_the_recorded_one_is_checked_in_full(monkeypatch):
+    from deepseek_connector.runtime import manifest as loader
+
+    calls = []
+    original = loader.check_manifest
+    monkeypatch.setattr(loader, "check_manifest", lambda *a, **k: calls.append(1) or original(*a, **k))
+    text = packaged_manifest_text()
+    recorded = loader.fingerprint(text)
+    assert parse_manifest(text, checked_fingerprint=recorded).connector.key == "deepseek"
+    assert calls == []
+    edited = text.replace("label: List Models", "label: List The Models")
+    assert parse_manifest(edited, checked_fingerprint=recorded).action("listModels").label == "List The Models"
+    assert calls == [1]
+    with pytest.raises(ManifestError, match="'nmber' is not one of"):
+        parse_manifest(edited.replace("type: integer", "type: nmber", 1), checked_fingerprint=recorded)
+
+
+def test_the_run_path_imports_neither_pydantic_nor_jsonschema():
+    import subprocess
+    import sys
+
+    code = ("import sys; from deepseek_connector import load_connector; c = load_connector(); "
+            "c.prepare('createChatCompletion', {'model': 'm', 'messages': 'hi'}, "
+            "{'apiKey': 'sk-test-x', 'baseUrl': 'http://127.0.0.1:9'}); "
+            "import deepseek_connector.cli.main; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'jsonschema')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
