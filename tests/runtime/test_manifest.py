@@ -142,7 +142,8 @@ def test_a_manifest_that_differs_from_the_recorded_one_is_checked_in_full(monkey
     assert parse_manifest(text, checked_fingerprint=recorded).connector.key == "deepseek"
     assert calls == []
     edited = text.replace("label: List Models", "label: List The Models")
-    assert parse_manifest(edited, checked_fingerprint=recorded).action("listModels").label == "List The Models"
+    reloaded = parse_manifest(edited, checked_fingerprint=recorded)
+    assert reloaded.action("listModels").label == "List The Models"
     assert calls == [1]
     with pytest.raises(ManifestError, match="'nmber' is not one of"):
         parse_manifest(edited.replace("type: integer", "type: nmber", 1), checked_fingerprint=recorded)
