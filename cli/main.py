@@ -227,11 +227,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ManifestError("runtime/manifest.schema.json is out of date with the typed models; "
                             "run `deepseek-connector validate --write`.")
     text = manifest_module.packaged_manifest_text()
-    manifest = manifest_module.check_manifest(manifest_module.parse_yaml(text, "connector.yaml"))
+    data = manifest_module.parse_yaml(text, "connector.yaml")
+    manifest = manifest_module.check_manifest(data)
+    record = manifest_module.checked_record_text(text, data)
     if args.write:
-        _write(os.path.join(folder, manifest_module.FINGERPRINT_FILE),
-               manifest_module.fingerprint(text) + "\n")
-    elif manifest_module.recorded_fingerprint() != manifest_module.fingerprint(text):
+        _write(os.path.join(folder, manifest_module.CHECKED_FILE), record)
+    elif manifest_module.checked_record() != json.loads(record):
         raise ManifestError("connector.yaml changed since it was last checked; run "
                             "`deepseek-connector validate --write` to check it and record it.")
     implementations = [spec.implementation for spec in (*manifest.actions, *manifest.data_sources)]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ..runtime.errors import InputError
@@ -13,8 +12,7 @@ from ..runtime.redaction import Secret
 from ..runtime.spec import ConnectionSpec
 
 
-@dataclass(frozen=True)
-class ApiKeyConnection:
+class ApiKeyConnection(NamedTuple):
     api_key: Secret
     base_url: str
 

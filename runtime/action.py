@@ -6,7 +6,6 @@ Actions are thin: build an HttpRequest from the coerced form values, hand it to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -18,21 +17,23 @@ from .inputs import FormValues
 from .spec import ActionSpec, DataSourceSpec
 
 
-@dataclass
 class ActionResult:
-    data: Any
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    """An action's answer: `data` is what the CLI prints; status and headers are for hosts."""
+
+    def __init__(self, data: Any, status: int | None = None, headers: dict[str, str] | None = None):
+        self.data, self.status = data, status
+        self.headers = headers if headers is not None else {}
 
     def to_dict(self) -> dict[str, Any]:
         return {"data": self.data}
 
 
-@dataclass
 class ActionContext:
-    spec: ActionSpec | DataSourceSpec
-    connection: ApiKeyConnection
-    executor: Executor
+    """What an action runs with: its manifest entry, the connection and the shared executor."""
+
+    def __init__(self, spec: ActionSpec | DataSourceSpec, connection: ApiKeyConnection,
+                 executor: Executor):
+        self.spec, self.connection, self.executor = spec, connection, executor
 
     @property
     def policy(self) -> settings.RetryPolicy:

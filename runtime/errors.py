@@ -6,7 +6,7 @@ no-code user. API errors also carry the HTTP status, the API's own message and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class ConnectorError(Exception):
@@ -30,8 +30,7 @@ class ConnectorError(Exception):
         return {"kind": self.kind, "message": str(self)}
 
 
-@dataclass(frozen=True)
-class InputProblem:
+class InputProblem(NamedTuple):
     key: str
     label: str
     message: str

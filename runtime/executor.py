@@ -11,13 +11,11 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from tenacity import Retrying, retry_if_result, stop_after_attempt, stop_before_delay
 
 from ..connections.api_key import ApiKeyConnection, url_origin
 from . import settings
@@ -34,32 +32,39 @@ log = logging.getLogger("deepseek_connector.http")
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ds-request-id", "x-trace-id")
 
 
-@dataclass
 class HttpRequest:
-    method: str
-    url: str
-    params: list[tuple[str, str]] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-    json_body: Any = None
-    data: bytes | None = None
-    #: multipart/form-data parts: (field name, file name or None for a plain field, content, type)
-    multipart: list[tuple[str, str | None, bytes, str | None]] | None = None
-    #: Seconds for connecting and for each read; None uses the settings.
-    connect_timeout: float | None = None
-    read_timeout: float | None = None
-    #: Return as soon as a 2xx status and headers arrive; the caller reads the body.
-    stream: bool = False
+    """What an action asks the executor to send. (A plain class: cheaper to define than a dataclass.)
+
+    `multipart` holds (field name, file name or None for a plain field, content, content type);
+    timeouts are seconds, None meaning the settings' defaults; with `stream` the executor
+    returns as soon as a 2xx status and headers arrive, and the caller reads the body.
+    """
+
+    __slots__ = ("method", "url", "params", "headers", "json_body", "data", "multipart",
+                 "connect_timeout", "read_timeout", "stream")
+
+    def __init__(self, method: str, url: str, *, params: list[tuple[str, str]] | None = None,
+                 headers: dict[str, str] | None = None, json_body: Any = None, data: bytes | None = None,
+                 multipart: list[tuple[str, str | None, bytes, str | None]] | None = None,
+                 connect_timeout: float | None = None, read_timeout: float | None = None,
+                 stream: bool = False):
+        self.method, self.url = method, url
+        self.params = params if params is not None else []
+        self.headers = headers if headers is not None else {}
+        self.json_body, self.data, self.multipart = json_body, data, multipart
+        self.connect_timeout, self.read_timeout, self.stream = connect_timeout, read_timeout, stream
 
 
-@dataclass
 class Attempt:
     """What one try produced: a response, or the error that ended it, and its retry class."""
 
-    number: int
-    response: requests.Response | None = None
-    error: ConnectorError | None = None
-    retry_class: str | None = None
-    retry_after: float | None = None
+    __slots__ = ("number", "response", "error", "retry_class", "retry_after")
+
+    def __init__(self, number: int, response: requests.Response | None = None,
+                 error: ConnectorError | None = None, retry_class: str | None = None):
+        self.number, self.response, self.error = number, response, error
+        self.retry_class = retry_class
+        self.retry_after: float | None = None
 
 
 def backoff_delay(retry_number: int) -> float:
@@ -142,21 +147,46 @@ class Executor:
             remaining = policy.total_budget - (time.monotonic() - started)
             return self._attempt(next(counter), request, headers, debug, remaining)
 
-        retrying = Retrying(
-            stop=stop_after_attempt(policy.max_retries + 1) | stop_before_delay(policy.total_budget),
-            wait=lambda state: self._wait(policy, state.outcome.result(), state.attempt_number),
-            retry=retry_if_result(lambda result: result.retry_class in policy.retry_on),
-            before_sleep=lambda state: self._log_retry(state, policy, debug),
-            retry_error_callback=lambda state: state.outcome.result(),
-            sleep=time.sleep,
-        )
-        final: Attempt = retrying(attempt)
+        final = attempt()
+        if final.retry_class in policy.retry_on and policy.max_retries > 0:
+            final = self._retry(final, attempt, policy, debug, started)
         if final.error is not None:
             final.error.attempts = final.number
             if final.number > 1:
                 final.error.message += f" Tried {final.number} times."
             raise final.error
         return final.response
+
+    def _retry(self, first: Attempt, attempt, policy: settings.RetryPolicy, debug: bool,
+               started: float) -> Attempt:
+        """Hand a retryable first attempt to tenacity, which waits, retries and stops.
+
+        tenacity (and the dataclasses module it imports) is loaded only here: most calls succeed
+        at the first try, and a command-line run should not pay for the import. tenacity is
+        given the first attempt's outcome as its own attempt 1, so its counting, waits and
+        budget cover every attempt.
+        """
+        from tenacity import Retrying, retry_if_result, stop_after_attempt
+
+        pending = [first]
+
+        def next_attempt() -> Attempt:
+            return pending.pop() if pending else attempt()
+
+        def over_budget(state) -> bool:
+            # Measured from the call's start, the first attempt included; stops before a wait
+            # that would end past the budget.
+            return time.monotonic() - started + (state.upcoming_sleep or 0) >= policy.total_budget
+
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.max_retries + 1) | over_budget,
+            wait=lambda state: self._wait(policy, state.outcome.result(), state.attempt_number),
+            retry=retry_if_result(lambda result: result.retry_class in policy.retry_on),
+            before_sleep=lambda state: self._log_retry(state, policy, debug),
+            retry_error_callback=lambda state: state.outcome.result(),
+            sleep=time.sleep,
+        )
+        return retrying(next_attempt)
 
     def _wait(self, policy: settings.RetryPolicy, result: Attempt, attempt_number: int) -> float:
         if policy.honour_retry_after and result.retry_after is not None:

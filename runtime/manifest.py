@@ -1,10 +1,11 @@
 """Loading connector.yaml: parse, check against the shipped JSON Schema and the typed pydantic
 models, then check what a schema cannot express (unique keys, references, valid defaults).
 
-The full check needs jsonschema and pydantic, which together take longer to import than the
-rest of a CLI run. So `deepseek-connector validate --write` records the SHA-256 of a manifest
-that passed it, and loading skips the check for exactly that text (a test keeps the record in
-step). Any other manifest text, an edited packaged one included, is checked in full.
+The full check needs jsonschema and pydantic (and the YAML parser), which together take longer
+to import than the rest of a CLI run. So `deepseek-connector validate --write` records the
+checked manifest as JSON with the SHA-256 of its YAML text, and loading uses that record for
+exactly that text (a test keeps it in step). Any other manifest text, an edited packaged one
+included, is parsed and checked in full.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ManifestError
 from .spec import Manifest
 
 SCHEMA_FILE = "manifest.schema.json"
-FINGERPRINT_FILE = "manifest.sha256"
+CHECKED_FILE = "manifest.checked.json"
 MANIFEST_FILE = "connector.yaml"
 
 
@@ -30,12 +29,18 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def recorded_fingerprint() -> str | None:
+def checked_record() -> dict[str, Any] | None:
+    """{"sha256": ..., "manifest": ...} written by `validate --write`, or None."""
     try:
-        text = resources.files("deepseek_connector.runtime").joinpath(FINGERPRINT_FILE).read_text("utf-8")
-    except OSError:
+        text = resources.files("deepseek_connector.runtime").joinpath(CHECKED_FILE).read_text("utf-8")
+        record = json.loads(text)
+    except (OSError, ValueError):
         return None
-    return text.strip() or None
+    return record if isinstance(record, dict) and "sha256" in record and "manifest" in record else None
+
+
+def checked_record_text(text: str, data: Any) -> str:
+    return json.dumps({"sha256": fingerprint(text), "manifest": data}, indent=1, sort_keys=True) + "\n"
 
 
 def packaged_manifest_text() -> str:
@@ -49,8 +54,7 @@ def packaged_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def load_packaged_manifest() -> Manifest:
-    return parse_manifest(packaged_manifest_text(), source=MANIFEST_FILE,
-                          checked_fingerprint=recorded_fingerprint())
+    return parse_manifest(packaged_manifest_text(), source=MANIFEST_FILE, checked=checked_record())
 
 
 def load_manifest(path: str | Path | None = None) -> Manifest:
@@ -65,12 +69,11 @@ def load_manifest(path: str | Path | None = None) -> Manifest:
 
 
 def parse_manifest(text: str, *, source: str = MANIFEST_FILE,
-                   checked_fingerprint: str | None = None) -> Manifest:
-    """The runtime manifest; checked in full unless `text` is the one that already passed."""
-    data = parse_yaml(text, source)
-    if checked_fingerprint is None or fingerprint(text) != checked_fingerprint:
-        return check_manifest(data, source)
-    return Manifest.build(data)
+                   checked: dict[str, Any] | None = None) -> Manifest:
+    """The runtime manifest; parsed and checked in full unless `text` is the one recorded."""
+    if checked is not None and fingerprint(text) == checked["sha256"]:
+        return Manifest.build(checked["manifest"])
+    return check_manifest(parse_yaml(text, source), source)
 
 
 def check_manifest(data: Any, source: str = MANIFEST_FILE) -> Manifest:
@@ -82,6 +85,8 @@ def check_manifest(data: Any, source: str = MANIFEST_FILE) -> Manifest:
 
 
 def parse_yaml(text: str, source: str) -> Any:
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader is chosen above

@@ -5,7 +5,7 @@ Timeouts are in seconds. Retry policies are referred to by name from connector.y
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 USER_AGENT = "deepseek-connector/0.1"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
@@ -46,12 +46,11 @@ RETRYABLE_CLASSES = (NETWORK, TIMEOUT, SERVER, RATE_LIMITED, CLIENT)
 NEVER_RETRIED_BY_DEFAULT = (400, 401, 402, 403, 404, 422)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """How often and how long to retry. `fixed_delay` applies when `exponential` is off."""
 
     max_retries: int = 0
-    retry_on: frozenset[str] = field(default_factory=frozenset)
+    retry_on: frozenset[str] = frozenset()
     exponential: bool = True
     fixed_delay: float = 0.0
     honour_retry_after: bool = True

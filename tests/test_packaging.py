@@ -33,6 +33,7 @@ def test_wheel_holds_only_the_deepseek_connector_package(wheel):
 def test_wheel_carries_manifest_schema_assets_and_code(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("deepseek_connector/connector.yaml", "deepseek_connector/runtime/manifest.schema.json",
+                   "deepseek_connector/runtime/manifest.checked.json",
                    "deepseek_connector/__main__.py", "deepseek_connector/actions/models.py",
                    "deepseek_connector/connections/api_key.py", "deepseek_connector/emulator/server.py",
                    "deepseek_connector/cli/main.py"):

@@ -206,3 +206,26 @@ def test_retry_after_parsing(value, expected):
 
 def test_retry_after_http_date_in_the_past_is_zero():
     assert parse_retry_after(formatdate(time.time() - 60, usegmt=True)) == 0.0
+
+
+def test_budget_counts_the_first_attempt_too(executor, emulator):
+    emulator.add_fault(status=503, delay_ms=600, times=1)
+    policy = fixed(3, 0.3, total_budget=0.8)
+    with pytest.raises(ServerError) as caught:
+        executor.send(get_models(executor, emulator), policy)
+    assert caught.value.attempts == 1  # 0.6 s spent, a 0.3 s wait would end past 0.8 s
+
+
+def test_tenacity_is_loaded_only_when_a_retry_is_needed():
+    import subprocess
+    import sys
+
+    code = ("import sys; from deepseek_connector.emulator import Emulator; "
+            "from deepseek_connector import load_connector\n"
+            "with Emulator() as emu:\n"
+            "    c = load_connector(); conn = {'apiKey': 'sk-test-x', 'baseUrl': emu.url}\n"
+            "    c.run('listModels', {}, conn); print('tenacity' in sys.modules)\n"
+            "    emu.add_fault(status=503, times=1); c.run('listModels', {}, conn)\n"
+            "    print('tenacity' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "True"], done.stderr

@@ -107,28 +107,26 @@ def test_unreadable_manifest_path(tmp_path):
 
 
 def test_runtime_dataclasses_mirror_the_typed_models_field_for_field():
-    import dataclasses
-
     from deepseek_connector.runtime import manifest_model, spec
 
     for name in ("Choice", "InputSpec", "ConnectionSpec", "ActionSpec", "DataSourceSpec",
                  "ConnectorInfo", "Manifest"):
         typed = getattr(manifest_model, name).model_fields
-        light = {f.name: f for f in dataclasses.fields(getattr(spec, name))}
-        assert set(typed) == set(light), name
+        light = getattr(spec, name)
+        assert set(typed) == set(light._fields), name
         for field_name, info in typed.items():
-            default = light[field_name].default
-            expected = None if info.is_required() else info.default
-            assert (default is dataclasses.MISSING) == info.is_required(), (name, field_name)
+            assert (field_name not in light._field_defaults) == info.is_required(), (name, field_name)
             if not info.is_required():
-                assert default == expected, (name, field_name)
+                assert light._field_defaults[field_name] == info.default, (name, field_name)
 
 
-def test_recorded_fingerprint_is_the_packaged_manifest():
-    from deepseek_connector.runtime.manifest import fingerprint, recorded_fingerprint
+def test_checked_record_is_the_packaged_manifest():
+    from deepseek_connector.runtime.manifest import checked_record, fingerprint
 
-    assert recorded_fingerprint() == fingerprint(packaged_manifest_text()), (
-        "connector.yaml changed: run `deepseek-connector validate --write`")
+    record = checked_record()
+    text = packaged_manifest_text()
+    assert record["sha256"] == fingerprint(text), "connector.yaml changed: run validate --write"
+    assert record["manifest"] == yaml.safe_load(text)
 
 
 def test_a_manifest_that_differs_from_the_recorded_one_is_checked_in_full(monkeypatch):
@@ -138,18 +136,18 @@ def test_a_manifest_that_differs_from_the_recorded_one_is_checked_in_full(monkey
     original = loader.check_manifest
     monkeypatch.setattr(loader, "check_manifest", lambda *a, **k: calls.append(1) or original(*a, **k))
     text = packaged_manifest_text()
-    recorded = loader.fingerprint(text)
-    assert parse_manifest(text, checked_fingerprint=recorded).connector.key == "deepseek"
+    record = loader.checked_record()
+    assert parse_manifest(text, checked=record).connector.key == "deepseek"
     assert calls == []
     edited = text.replace("label: List Models", "label: List The Models")
-    reloaded = parse_manifest(edited, checked_fingerprint=recorded)
+    reloaded = parse_manifest(edited, checked=record)
     assert reloaded.action("listModels").label == "List The Models"
     assert calls == [1]
     with pytest.raises(ManifestError, match="'nmber' is not one of"):
-        parse_manifest(edited.replace("type: integer", "type: nmber", 1), checked_fingerprint=recorded)
+        parse_manifest(edited.replace("type: integer", "type: nmber", 1), checked=record)
 
 
-def test_the_run_path_imports_neither_pydantic_nor_jsonschema():
+def test_the_run_path_imports_no_validator_and_no_yaml_parser():
     import subprocess
     import sys
 
@@ -157,7 +155,7 @@ def test_the_run_path_imports_neither_pydantic_nor_jsonschema():
             "c.prepare('createChatCompletion', {'model': 'm', 'messages': 'hi'}, "
             "{'apiKey': 'sk-test-x', 'baseUrl': 'http://127.0.0.1:9'}); "
             "import deepseek_connector.cli.main; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'jsonschema')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'jsonschema', 'yaml')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
