@@ -151,7 +151,7 @@ def concurrency(server: CannedServer, threads: int, calls: int, rounds: int) -> 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(lambda _: [connector.run("createChatCompletion", inputs, connection)
                                      for _ in range(calls)], range(threads)))
-        opened.append(server.connections() - before)
+        opened.append(server.connections() - before - 1)  # less the stats request's own
         connector.close()
 
     def with_requests():

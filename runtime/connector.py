@@ -35,6 +35,7 @@ class Connector:
     def __init__(self, manifest: Manifest):
         self.manifest = manifest
         self._executors: dict[tuple[str, str], Executor] = {}
+        self._connections: dict[tuple[Any, Any], ApiKeyConnection] = {}
         self._implementations: dict[str, Action] = {}
         self._lock = threading.Lock()
 
@@ -68,7 +69,17 @@ class Connector:
     def connection(self, values: ConnectionValues | None) -> ApiKeyConnection:
         if isinstance(values, ApiKeyConnection):
             return values
-        return ApiKeyConnection.from_inputs(self.manifest.connection, values)
+        values = values or {}
+        cache_key = (values.get("apiKey"), values.get("baseUrl"))
+        cached = self._connections.get(cache_key) if len(values) <= 2 else None
+        if cached is not None:  # hosts pass the same connection on every call: check it once
+            return cached
+        connection = ApiKeyConnection.from_inputs(self.manifest.connection, values)
+        if len(values) <= 2 and all(isinstance(part, (str, type(None))) for part in cache_key):
+            with self._lock:
+                if len(self._connections) < 1024:
+                    self._connections[cache_key] = connection
+        return connection
 
     def executor(self, connection: ApiKeyConnection) -> Executor:
         """The shared executor (and so the pooled session) for this connection."""

@@ -60,19 +60,31 @@ def is_blank(spec: InputSpec, value: Any) -> bool:
     return False
 
 
+_defaults_cache: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _defaults(specs: tuple[InputSpec, ...]) -> dict[str, Any]:
+    """The coerced manifest defaults of a form, computed once per form (they never change)."""
+    cached = _defaults_cache.get(id(specs))
+    if cached is None or cached[0] is not specs:
+        defaults = {spec.key: coerce_value(spec, spec.default) for spec in specs
+                    if spec.default is not None and spec.type != "connection"}
+        cached = _defaults_cache[id(specs)] = (specs, defaults)
+    return cached[1]
+
+
 def coerce_inputs(specs: Iterable[InputSpec], raw: Mapping[str, Any] | None) -> FormValues:
     """Coerce every input, collecting all problems so that the user can fix them in one go."""
+    specs = tuple(specs)
     raw = dict(raw or {})
     problems: list[InputProblem] = []
     given: dict[str, Any] = {}
-    defaults: dict[str, Any] = {}
+    defaults = _defaults(specs)
     known = set()
     for spec in specs:
         known.add(spec.key)
         if spec.type == "connection":
             continue
-        if spec.default is not None:
-            defaults[spec.key] = coerce_value(spec, spec.default)
         value = raw.get(spec.key)
         if is_blank(spec, value):
             if spec.required and spec.default is None:

@@ -229,3 +229,22 @@ def test_tenacity_is_loaded_only_when_a_retry_is_needed():
             "    print('tenacity' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_an_environment_proxy_is_honoured(recorder, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", recorder.url)
+    monkeypatch.setenv("NO_PROXY", "")
+    base = "http://api.deepseek.invalid"
+    executor = Executor(ApiKeyConnection(Secret(FAKE_KEY), base))
+    executor.send(HttpRequest("GET", f"{base}/models"), fixed(0, 0))
+    [received] = recorder.received
+    assert received["path"] == f"{base}/models"  # absolute form: it went through the proxy
+    executor.close()
+
+
+def test_no_proxy_is_honoured(emulator, monkeypatch, closed_port):
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    executor = Executor(ApiKeyConnection(Secret(FAKE_KEY), emulator.url))
+    assert executor.send(HttpRequest("GET", f"{emulator.url}/models"), fixed(0, 0)).status_code == 200
+    executor.close()
