@@ -1,6 +1,7 @@
 """The local DeepSeek emulator: a real HTTP/1.1 server on 127.0.0.1 for offline flows and tests.
 
-Routes (also under /v1 and /beta): GET /models, GET /user/balance, POST /chat/completions.
+Routes (also under /v1 and /beta): GET /models, GET /user/balance, POST /chat/completions,
+POST /completions (FIM, as on /beta), and /echo and /status/N for trying Raw Request.
 Control routes under /_emulator: faults (POST adds, DELETE clears), requests (GET lists what was
 received, DELETE forgets). Access lines go to the `deepseek_connector.emulator` logger and never
 include headers or bodies, so no key reaches a log.
@@ -16,7 +17,7 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -229,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, BALANCE, fault)
         if route == "/chat/completions" and self.command == "POST":
             return self._chat(body, fault)
+        if route == "/completions" and self.command == "POST":
+            return self._fim(body, fault)
         if route == "/echo":
             return self._echo(body, fault)
         if route.startswith("/status/"):
@@ -247,6 +250,23 @@ class _Handler(BaseHTTPRequestHandler):
         if request.get("stream") is True:
             return self._send_stream(completion, fault)
         self._send_json(200, completion.as_body(), fault)
+
+    def _fim(self, body: bytes, fault: Fault) -> None:
+        """Beta FIM completion: fills the gap between prompt and suffix, deterministically."""
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict) or not isinstance(request.get("prompt"), str) \
+                or request.get("model") not in MODELS:
+            return self._send_json(400, error_envelope(400, "model and prompt are required", "prompt"))
+        text = f"<filled between {len(request['prompt'])} and {len(request.get('suffix') or '')} characters>"
+        tokens = len(request["prompt"].split())
+        self._send_json(200, {"id": "emu-fim", "object": "text_completion", "created": int(time.time()),
+                              "model": request["model"], "choices": [
+                                  {"text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
+                              "usage": {"prompt_tokens": tokens, "completion_tokens": 5,
+                                        "total_tokens": tokens + 5}}, fault)
 
     def _echo(self, body: bytes, fault: Fault) -> None:
         """Reflects the request, for trying Raw Request against every method."""
@@ -376,6 +396,3 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-
-def serve(host: str, port: int, ready: Iterable[Any] = ()) -> None:
-    Emulator(host, port).serve_forever()

@@ -101,3 +101,13 @@ def test_streams_end_with_done(emulator):
     lines = [line for line in response.text.split("\n") if line]
     assert lines[-1] == "data: [DONE]"
     assert json.loads(lines[0][6:])["object"] == "chat.completion.chunk"
+
+
+def test_beta_fim_completion_through_raw_request(connector, emulator):
+    result = connector.run("rawRequest", {"url": "/completions", "method": "POST",
+                                          "data": {"model": "deepseek-chat", "prompt": "def add(a, b):",
+                                                   "suffix": "return c"}},
+                           {"apiKey": FAKE_KEY, "baseUrl": emulator.url + "/beta"})
+    assert result["data"]["object"] == "text_completion"
+    assert result["data"]["choices"][0]["text"] == "<filled between 14 and 8 characters>"
+    assert emulator.received()[0].path == "/beta/completions"
