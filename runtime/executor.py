@@ -2,13 +2,12 @@
 
 One requests.Session per connection, pooled and safe to share between threads. Each attempt is
 classified (success, or one of the retryable classes in settings); tenacity decides whether to
-try again and how long to wait. Logs are built from redacted text, so no secret reaches a record.
+try again and how long to wait. Each attempt is logged (http_log.py) from redacted text.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
 import time
@@ -27,9 +26,9 @@ from .errors import (
     RequestTimeoutError,
     error_for_status,
 )
+from .http_log import log_attempt, log_retry
 from .redaction import Redactor, guard_third_party_logs
 
-log = logging.getLogger("deepseek_connector.http")
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ds-request-id", "x-trace-id")
 
 
@@ -189,7 +188,9 @@ class Executor:
             stop=stop_after_attempt(policy.max_retries + 1) | over_budget,
             wait=lambda state: self._wait(policy, state.outcome.result(), state.attempt_number),
             retry=retry_if_result(lambda result: result.retry_class in policy.retry_on),
-            before_sleep=lambda state: self._log_retry(state, policy, debug),
+            before_sleep=lambda state: log_retry(state.outcome.result(), policy.max_retries + 1,
+                                                 state.next_action.sleep if state.next_action else 0.0,
+                                                 debug),
             retry_error_callback=lambda state: state.outcome.result(),
             sleep=time.sleep,
         )
@@ -201,14 +202,6 @@ class Executor:
         if policy.exponential:
             return backoff_delay(attempt_number)
         return policy.fixed_delay
-
-    def _log_retry(self, state, policy: settings.RetryPolicy, debug: bool) -> None:
-        result: Attempt = state.outcome.result()
-        reason = f"HTTP {result.response.status_code}" if result.response is not None else result.retry_class
-        wait = state.next_action.sleep if state.next_action else 0.0
-        log.log(logging.INFO if debug else logging.DEBUG,
-                "Attempt %d of %d failed (%s); retrying in %.2f s.",
-                result.number, policy.max_retries + 1, reason, wait)
 
     def _attempt(self, number: int, request: HttpRequest, headers: dict[str, str], debug: bool,
                  remaining: float) -> Attempt:
@@ -239,7 +232,7 @@ class Executor:
             if retry_class is not None:
                 outcome.error = self._status_error(response)
                 outcome.retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        self._log_attempt(request, headers, outcome, time.monotonic() - started, debug)
+        log_attempt(self.redactor, request, headers, outcome, time.monotonic() - started, debug)
         if outcome.error is not None and response is not None:
             response.close()
         return outcome
@@ -269,60 +262,12 @@ class Executor:
         request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
         return error_for_status(response.status_code, api_message=api_message, request_id=request_id)
 
-    def _log_attempt(self, request: HttpRequest, headers: dict[str, str], outcome: Attempt,
-                     elapsed: float, debug: bool) -> None:
-        level = logging.INFO if debug else logging.DEBUG
-        if not log.isEnabledFor(level):
-            return
-        redact = self.redactor
-        prepared_url = requests.Request("GET", request.url, params=request.params or None).prepare().url
-        lines = [f"{request.method} {redact.text(prepared_url)} (attempt {outcome.number})",
-                 f"  request headers: {json.dumps(redact.headers(headers))}"]
-        body = describe_request_body(request)
-        if body:
-            lines.append(f"  request body: {redact.text(body)[:settings.LOG_BODY_LIMIT]}")
-        response = outcome.response
-        if response is not None:
-            lines.append(f"  status: {response.status_code} in {elapsed * 1000:.0f} ms")
-            lines.append(f"  response headers: {json.dumps(redact.headers(dict(response.headers)))}")
-            if response._content_consumed:  # streamed bodies are read later, by the caller
-                lines.append("  response body: "
-                             + redact.bytes_text(response.content or b"", settings.LOG_BODY_LIMIT))
-        else:
-            lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redact.text(str(outcome.error))}")
-        log.log(level, "\n".join(lines))
-
-
 def _multipart_files(request: HttpRequest) -> list | None:
     if request.multipart is None:
         return None
     # A None file name makes requests send a plain form field, still inside multipart.
     return [(name, (filename, content, ctype) if ctype else (filename, content))
             for name, filename, content, ctype in request.multipart]
-
-
-def describe_request_body(request: HttpRequest) -> str:
-    if request.json_body is not None:
-        text = json.dumps(request.json_body, ensure_ascii=False)
-    elif request.multipart is not None:
-        parts = []
-        for name, filename, content, ctype in request.multipart:
-            if filename is None:
-                parts.append(f"field {name}={content.decode('utf-8', 'replace')[:200]!r}")
-            else:
-                parts.append(f"file {name} ({filename}, {len(content)} bytes, "
-                             f"{ctype or 'no content type'})")
-        return "multipart: " + "; ".join(parts)
-    elif isinstance(request.data, bytes):
-        try:
-            text = request.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return f"<{len(request.data)} bytes of binary data>"
-    else:
-        text = request.data or ""
-    if len(text) > settings.LOG_BODY_LIMIT:
-        return f"{text[:settings.LOG_BODY_LIMIT]}... <truncated, {len(text)} characters in all>"
-    return text
 
 
 def api_error_message(response: requests.Response) -> str | None:

@@ -174,3 +174,26 @@ def test_typed_values_of_the_wrong_shape_are_still_refused():
     field = spec("json", json_shape="objectOrArray", allow_plain_text=True)
     with pytest.raises(ValueError, match="must be a JSON object or array, not a number"):
         coerce_value(field, 42)
+
+
+@pytest.mark.parametrize("given, expected", [
+    ('{"kept":   "as typed"}', '{"kept":   "as typed"}'),
+    ("plain", "plain"),
+    (b"\x00\xff", b"\x00\xff"),
+    (bytearray(b"ab"), b"ab"),
+    ({"a": [1]}, {"a": [1]}),
+    ([1, "x"], [1, "x"]),
+])
+def test_payload_values_are_kept_as_given(given, expected):
+    assert coerce_value(spec("payload"), given) == expected
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"a": float("nan")}, "NaN or Infinity"),
+    ("\ud800", "not valid Unicode"),
+    ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+     "nested too deeply"),
+])
+def test_payload_structures_must_be_sendable(given, message):
+    with pytest.raises(ValueError, match=message):
+        coerce_value(spec("payload"), given)
