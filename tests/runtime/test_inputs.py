@@ -191,9 +191,12 @@ def test_payload_values_are_kept_as_given(given, expected):
 @pytest.mark.parametrize("given, message", [
     ({"a": float("nan")}, "NaN or Infinity"),
     ("\ud800", "not valid Unicode"),
-    ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
-     "nested too deeply"),
+    ("deep", "nested too deeply"),
 ])
 def test_payload_structures_must_be_sendable(given, message):
+    if given == "deep":
+        given = []
+        for _ in range(70):
+            given = [given]
     with pytest.raises(ValueError, match=message):
         coerce_value(spec("payload"), given)
