@@ -17,6 +17,16 @@ from .spec import ActionSpec, DataSourceSpec, InputSpec, Manifest
 ConnectionValues = Mapping[str, Any] | ApiKeyConnection
 
 
+MAX_CACHED_CONNECTIONS = 1024
+
+
+def _plain_text_key(values: Mapping[str, Any] | None) -> tuple | None:
+    """A cache key for connection values made only of text, else None (not cached)."""
+    items = tuple(sorted((values or {}).items(), key=lambda item: str(item[0])))
+    plain = all(isinstance(k, str) and isinstance(v, (str, type(None))) for k, v in items)
+    return items if plain else None
+
+
 def import_implementation(path: str) -> type[Action]:
     module_name, _, class_name = path.partition(":")
     try:
@@ -35,7 +45,7 @@ class Connector:
     def __init__(self, manifest: Manifest):
         self.manifest = manifest
         self._executors: dict[tuple[str, str], Executor] = {}
-        self._connections: dict[tuple[Any, Any], ApiKeyConnection] = {}
+        self._connections: dict[tuple, ApiKeyConnection] = {}
         self._implementations: dict[str, Action] = {}
         self._lock = threading.Lock()
 
@@ -69,16 +79,15 @@ class Connector:
     def connection(self, values: ConnectionValues | None) -> ApiKeyConnection:
         if isinstance(values, ApiKeyConnection):
             return values
-        values = values or {}
-        cache_key = (values.get("apiKey"), values.get("baseUrl"))
-        cached = self._connections.get(cache_key) if len(values) <= 2 else None
-        if cached is not None:  # hosts pass the same connection on every call: check it once
-            return cached
-        connection = ApiKeyConnection.from_inputs(self.manifest.connection, values)
-        if len(values) <= 2 and all(isinstance(part, (str, type(None))) for part in cache_key):
-            with self._lock:
-                if len(self._connections) < 1024:
-                    self._connections[cache_key] = connection
+        # Hosts pass the same connection values on every call: check them once.
+        cache_key = _plain_text_key(values)
+        connection = self._connections.get(cache_key) if cache_key is not None else None
+        if connection is None:
+            connection = ApiKeyConnection.from_inputs(self.manifest.connection, values)
+            if cache_key is not None:
+                with self._lock:
+                    if len(self._connections) < MAX_CACHED_CONNECTIONS:
+                        self._connections[cache_key] = connection
         return connection
 
     def executor(self, connection: ApiKeyConnection) -> Executor:

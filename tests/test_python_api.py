@@ -7,6 +7,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 
+import pytest
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.connector import Connector
 
@@ -42,3 +43,15 @@ def test_one_session_per_connection_is_reused(connector, connection):
     second = connector.executor(connector.connection(dict(connection)))
     other = connector.executor(connector.connection({**connection, "apiKey": "sk-test-other"}))
     assert first is second and first is not other
+
+
+def test_connection_values_are_checked_once_and_invalid_ones_never_cached(connector, connection):
+    from deepseek_connector.runtime.errors import InputError
+
+    assert connector.connection(dict(connection)) is connector.connection(dict(connection))
+    bad = {"apiKey": "sk-test-x", "baseUrl": "ftp://nowhere"}
+    for _ in range(2):
+        with pytest.raises(InputError):
+            connector.connection(bad)
+    with pytest.raises(InputError):
+        connector.connection({"apiKey": "sk-test-x", "colour": "red"})
