@@ -187,9 +187,7 @@ def _run_action(connector, args, inputs, connection) -> dict[str, Any]:
             completion = stream.read_all()
         sys.stderr.write("\n")
         return {"data": completion}
-    result = connector.run_result(args.action, inputs, connection)
-    to_cli = getattr(result, "to_cli", None)
-    return to_cli() if to_cli else result.to_dict()
+    return connector.run_result(args.action, inputs, connection).to_cli()
 
 
 def _json_default(value: Any) -> Any:

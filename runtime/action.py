@@ -27,6 +27,10 @@ class ActionResult:
     def to_dict(self) -> dict[str, Any]:
         return {"data": self.data}
 
+    def to_cli(self) -> dict[str, Any]:
+        """What the command line prints as JSON; results holding bytes override it."""
+        return self.to_dict()
+
 
 class ActionContext:
     """What an action runs with: its manifest entry, the connection and the shared executor."""
