@@ -27,6 +27,8 @@ from ..runtime.responses import parse_json_body
 # RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
+# The connector frames the body itself; a user value for these would corrupt the request.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "host"})
 
 
 class RawResult(ActionResult):
@@ -97,6 +99,10 @@ def user_headers(pairs: list[dict[str, Any]], problem) -> dict[str, str]:
         if not HEADER_NAME.match(name):
             problem("headers", f"header name {name!r} may only use letters, digits and - (no spaces, "
                                "colons or accented letters).")
+            continue
+        if name.lower() in FRAMING_HEADERS:
+            problem("headers", f"header {name!r} is set by the connector from the URL and body; "
+                               "remove it.")
             continue
         if not HEADER_VALUE.match(value):
             problem("headers", f"header {name!r} has a value with line breaks, control characters or "

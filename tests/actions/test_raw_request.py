@@ -138,6 +138,8 @@ def test_form_data_alone_is_still_multipart(connector, recorder):
     ({"headers": [{"key": "X-A", "value": "1\r\nInjected: yes"}]},
      "Header: header 'X-A' has a value with line"),
     ({"headers": [{"key": "bad name", "value": "v"}]}, "Header: header name 'bad name' may only use"),
+    ({"headers": [{"key": "Content-Length", "value": "5"}]}, "Header: header 'Content-Length' is set by"),
+    ({"headers": [{"key": "host", "value": "evil.example"}]}, "Header: header 'host' is set by"),
     ({"headers": [{"key": "X-B", "value": "snow \u2603"}]}, "outside Latin-1"),
 ])
 def test_input_errors_send_nothing(connector, recorder, inputs, message):
