@@ -9,15 +9,11 @@ include headers or bodies, so no key reaches a log.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import socket
-import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -25,16 +21,10 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from .chat import MODELS, ChatRequestError, Completion
 from .faults import Fault
+from .writing import ResponseWriter, error_envelope
 
 log = logging.getLogger("deepseek_connector.emulator")
 PREFIXES = ("/v1", "/beta")
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "insufficient_balance",
-               422: "invalid_request_error", 429: "rate_limit_error"}
-ERROR_MESSAGES = {400: "Invalid request", 401: "Authentication Fails (no such user)",
-                  402: "Insufficient Balance", 404: "Not Found", 422: "Invalid parameters",
-                  429: "Rate Limit Reached", 500: "Internal Server Error",
-                  502: "Bad Gateway", 503: "Server overloaded, please try again later",
-                  504: "Gateway Timeout"}
 BALANCE = {"is_available": True, "balance_infos": [
     {"currency": "USD", "total_balance": "110.00", "granted_balance": "10.00",
      "topped_up_balance": "100.00"}]}
@@ -62,12 +52,6 @@ class RecordedRequest:
             body = self.body.decode("utf-8", "replace")
         return {"method": self.method, "path": self.path, "query": self.query,
                 "headers": self.headers, "body": body}
-
-
-def error_envelope(status: int, message: str | None = None, param: str | None = None) -> dict:
-    return {"error": {"message": message or ERROR_MESSAGES.get(status, "Error"),
-                      "type": ERROR_TYPES.get(status, "api_error"), "param": param,
-                      "code": "invalid_request_error" if status < 500 else "server_error"}}
 
 
 class _Server(ThreadingHTTPServer):
@@ -149,7 +133,7 @@ class Emulator:
         return [r for r in items if path_suffix is None or r.path.endswith(path_suffix)]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ResponseWriter, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -292,107 +276,3 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/_emulator/requests" and self.command == "GET":
             return self._send_json(200, {"requests": [r.to_dict() for r in emulator.received()]})
         self._send_json(404, error_envelope(404, "Unknown emulator control route"))
-
-    # -- writing -----------------------------------------------------------------------------
-    def _send_fault_status(self, fault: Fault) -> None:
-        status = fault.status or 500
-        if fault.body is not None:
-            content = fault.body.encode()
-            ctype = fault.content_type or "text/html"
-        else:
-            content = json.dumps(error_envelope(status)).encode()
-            ctype = "application/json"
-        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-        self._send_raw(status, content, ctype, Fault(gzip=fault.gzip), headers)
-
-    def _send_json(self, status: int, payload: Any, fault: Fault | None = None) -> None:
-        fault = fault or Fault()
-        if fault.body is not None:
-            ctype = fault.content_type or "application/json"
-            return self._send_raw(status, fault.body.encode(), ctype, fault)
-        self._send_raw(status, json.dumps(payload).encode(), "application/json", fault)
-
-    def _send_raw(self, status: int, content: bytes, ctype: str, fault: Fault,
-                  headers: dict[str, str] | None = None) -> None:
-        if fault.gzip:
-            content = gzip.compress(content)
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("x-request-id", f"emu-req-{id(self):x}")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        if fault.gzip:
-            self.send_header("Content-Encoding", "gzip")
-        if fault.keepalive or fault.drop in ("mid_body", "after_keepalive"):
-            # Like DeepSeek while it queues work: headers now, blank lines, then the body.
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            for _ in range(fault.keepalive or 3):
-                self._chunk(b"\n")
-                if fault.keepalive_interval_ms:
-                    time.sleep(fault.keepalive_interval_ms / 1000)
-            if fault.drop == "after_keepalive":
-                # DeepSeek giving up on a queued request: keep-alive lines, then a clean end.
-                self._chunk(b"")
-                self.close_connection = True
-                return
-            if fault.drop == "mid_body":
-                self._chunk(content[: max(1, len(content) // 2)])
-                return self._reset()
-            self._chunk(content)
-            self._chunk(b"")
-            return
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(content)
-
-    def _send_stream(self, completion: Completion, fault: Fault) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        newline = b"\r\n" if fault.crlf else b"\n"
-        events = self._stream_events(completion, fault, newline)
-        try:
-            for event in events:
-                self._chunk(event)
-        except (BrokenPipeError, ConnectionResetError):
-            return
-        if fault.drop == "before_done":
-            return self._reset()
-        self._chunk(b"data: [DONE]" + newline + newline)
-        self._chunk(b"")
-
-    def _stream_events(self, completion: Completion, fault: Fault, newline: bytes) -> Iterator[bytes]:
-        chunks = list(completion.chunks(fault.usage))
-        middle = len(chunks) // 2
-        for position, chunk in enumerate(chunks):
-            if fault.drop == "before_done" and position == middle + 1:
-                return
-            if position == middle:
-                for _ in range(fault.keepalive):
-                    yield b": keep-alive" + newline + newline
-                if fault.stall_ms:
-                    time.sleep(fault.stall_ms / 1000)
-                if fault.stream_error:
-                    error = error_envelope(500, "The stream was interrupted by a server error")
-                    yield b"data: " + json.dumps(error).encode() + newline + newline
-                    return
-            yield b"data: " + json.dumps(chunk).encode() + newline + newline
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
-
-    def _reset(self) -> None:
-        """Drop the connection abruptly (a TCP reset), as a failing proxy would."""
-        self.close_connection = True
-        try:
-            self.wfile.flush()
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-
