@@ -171,6 +171,8 @@ class _Handler(ResponseWriter, BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self._handle()
 
+    do_LINK = do_UNLINK = do_PURGE = do_OPTIONS
+
     # -- plumbing ----------------------------------------------------------------------------
     def _handle(self) -> None:
         emulator = self.server.emulator

@@ -130,7 +130,8 @@ def test_form_data_alone_is_still_multipart(connector, recorder):
      "File Data File Names: names a file for 'g', but File Data has no such key."),
     ({"fileData": {"f": {"data": "not base64!!"}}}, "File Data: file 'f' has data that is neither"),
     ({"fileData": {"f": 12}}, "File Data: file 'f' must be text, binary data"),
-    ({"method": "BREW"}, "Method: must be one of: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+    ({"method": "BREW"},
+     "Method: must be one of: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, LINK, UNLINK, PURGE"),
     ({"url": ""}, "URL: is required."),
     ({"timeout": "0"}, "Timeout: must be a whole number from 1 to 3600000"),
     ({"maxRetries": "-1"}, "Max Retry Count: must be a whole number from 0 to 10"),
@@ -293,3 +294,10 @@ def test_without_debug_request_nothing_is_logged_at_info(connector, emulator, ca
     caplog.set_level(logging.INFO, logger="deepseek_connector")
     raw(connector, emulator.url, url="/echo")
     assert [r for r in caplog.records if r.levelno >= logging.INFO] == []
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "OPTIONS", "LINK", "UNLINK", "PURGE", "delete"])
+def test_every_offered_method_is_sent(connector, emulator, method):
+    result = raw(connector, emulator.url, url="/echo", method=method)
+    assert result.data["method"] == method.upper()
+    assert emulator.received()[0].method == method.upper()
