@@ -196,7 +196,7 @@ def _encodable(text: str) -> bool:
 
 def _coerce_json(spec: InputSpec, value: Any) -> Any:
     shape = spec.json_shape or "any"
-    expected = {"object": "a JSON object", "array": "a JSON array", "any": "JSON",
+    expected = {"object": "a JSON object ({...})", "array": "a JSON array ([...])", "any": "JSON",
                 "objectOrArray": "a JSON object or array"}[shape]
     text = None
     if isinstance(value, bytes):
@@ -226,12 +226,8 @@ def _coerce_json(spec: InputSpec, value: Any) -> Any:
         return text  # text that parses as JSON of the wrong kind ("42", "true") was meant as text
     if not isinstance(value, (dict, list, str, int, float, bool)):
         raise ValueError(f"must be {expected}, not {_kind_of(value)}.")
-    if shape == "object" and not isinstance(value, dict):
-        raise ValueError(f"must be a JSON object ({{...}}), not {_kind_of(value)}.")
-    if shape == "array" and not isinstance(value, list):
-        raise ValueError(f"must be a JSON array ([...]), not {_kind_of(value)}.")
-    if shape == "objectOrArray" and not isinstance(value, (dict, list)):
-        raise ValueError(f"must be a JSON object or array, not {_kind_of(value)}.")
+    if not _fits_shape(value, shape):
+        raise ValueError(f"must be {expected}, not {_kind_of(value)}.")
     if spec.max_items is not None and isinstance(value, list) and len(value) > spec.max_items:
         raise ValueError(f"may hold at most {spec.max_items} entries (got {len(value)}).")
     return value
