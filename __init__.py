@@ -7,19 +7,32 @@ and run actions with `connector.run(action_key, inputs, connection)`.
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .runtime.connector import Connector
+    from .runtime.manifest import Manifest
 
-__all__ = ["load_connector", "__version__"]
-__version__ = "0.1.0"
+__all__ = ["load_connector", "packaged_manifest", "__version__"]
+
+# The one version string: pyproject.toml reads it, and so do describe, the docs and the hosts.
+__version__ = "0.2.0"
+
+
+@lru_cache(maxsize=1)
+def packaged_manifest() -> Manifest:
+    """connector.yaml as shipped in the package, checked against its typed models."""
+    # The runtime (pydantic, requests) is imported on first use, not with the package, so a
+    # host that only lists entry points does not pay for it.
+    from .runtime.loading import parse_manifest
+
+    return parse_manifest(resources.files(__name__).joinpath("connector.yaml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)
 def load_connector() -> Connector:
-    """Load the packaged connector (manifest checked on load). The same instance is returned again."""
+    """The packaged connector; the same instance is returned again."""
     from .runtime.connector import Connector
-    from .runtime.manifest import load_packaged_manifest
 
-    return Connector(load_packaged_manifest())
+    return Connector(packaged_manifest(), version=__version__)

@@ -1,72 +1,60 @@
-"""Create Chat Completion: form inputs to DeepSeek's /chat/completions body, and back."""
+"""Create Chat Completion: the form onto DeepSeek's /chat/completions body, and back.
+
+Inputs wired to the body in connector.yaml reach it without code; this module handles the
+managed ones (messages, tool choice, include usage, extra body fields) and the cross-field
+checks that keep a request DeepSeek would refuse from being sent (and billed).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from ..runtime import settings
-from ..runtime.action import Action, ActionContext, ActionResult
-from ..runtime.errors import InputError, InputProblem
-from ..runtime.executor import HttpRequest
-from ..runtime.inputs import FormValues
+from ..runtime.action import Action, Call
+from ..runtime.errors import Problems
+from ..runtime.http import HttpRequest, HttpResponse
+from ..runtime.manifest import ActionSpec
 from ..runtime.responses import expect_object, parse_json_body
-from .chat_stream import ChatStream
+from .chat_assembler import ChatCompletionAssembler
 
 ROLES = ("system", "user", "assistant", "tool")
 TOOL_CHOICE_WORDS = ("none", "auto", "required")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-# Inputs sent exactly as coerced, under their own names.
-PLAIN_FIELDS = ("model", "frequency_penalty", "max_tokens", "presence_penalty", "stop", "temperature",
-                "top_p", "tools", "logprobs", "top_logprobs", "reasoning_effort", "user_id")
-# Inputs whose value is wrapped as {"type": value}.
-TYPED_FIELDS = ("response_format", "thinking")
+# Body fields the action sets itself; Extra Body Fields may not override them either.
 MANAGED_FIELDS = ("messages", "stream", "stream_options", "tool_choice")
 
 
-class _Problems:
-    def __init__(self, context: ActionContext):
-        self.context = context
-        self.items: list[InputProblem] = []
+class CreateChatCompletion(Action):
+    assembler = ChatCompletionAssembler
+    stream_input = "stream"
 
-    def add(self, key: str, message: str) -> None:
-        self.items.append(InputProblem(key, self.context.label(key), message))
+    def build_request(self, call: Call) -> HttpRequest:
+        form, problems = call.form, call.problems
+        body = call.wired().body
+        body["messages"] = normalise_messages(form["messages"], problems)
+        if form.get("include_usage"):
+            if form.get("stream"):
+                body["stream_options"] = {"include_usage": True}
+            else:
+                problems.add("include_usage", "can only be used when Stream is on.")
+        if "top_logprobs" in form and form.get("logprobs") is not True:
+            problems.add("top_logprobs", "needs Log Probabilities to be on.")
+        tool_names = check_tools(form.get("tools"), problems)
+        if "tool_choice" in form:
+            choice = parse_tool_choice(form["tool_choice"], tool_names, problems)
+            if choice is not None:
+                body["tool_choice"] = choice
+        if "extra_body" in form:
+            merge_extra_body(body, form["extra_body"], call.spec, problems)
+        return HttpRequest("POST", call.url("chat/completions"), json_body=body,
+                           stream=body.get("stream") is True)
 
-    def raise_any(self) -> None:
-        if self.items:
-            raise InputError(self.items)
-
-
-def build_body(context: ActionContext, form: FormValues) -> dict[str, Any]:
-    """The JSON body for the inputs given; raises InputError (nothing sent) when they conflict."""
-    given = form.given
-    problems = _Problems(context)
-    body: dict[str, Any] = {"model": given["model"],
-                            "messages": normalise_messages(given["messages"], problems)}
-    body.update((key, given[key]) for key in PLAIN_FIELDS if key in given and key != "model")
-    body.update((key, {"type": given[key]}) for key in TYPED_FIELDS if key in given)
-    if form.is_given("stream"):
-        body["stream"] = form["stream"]
-    if form["include_usage"]:
-        if form["stream"]:
-            body["stream_options"] = {"include_usage": True}
-        else:
-            problems.add("include_usage", "can only be used when Stream is on.")
-    if "top_logprobs" in given and form["logprobs"] is not True:
-        problems.add("top_logprobs", "needs Log Probabilities to be on.")
-    tool_names = check_tools(given.get("tools"), problems)
-    if "tool_choice" in given:
-        choice = parse_tool_choice(given["tool_choice"], tool_names, problems)
-        if choice is not None:
-            body["tool_choice"] = choice
-    if "extra_body" in given:
-        merge_extra_body(body, given["extra_body"], context, problems)
-    problems.raise_any()
-    return body
+    def parse_response(self, response: HttpResponse, call: Call) -> Any:
+        body = parse_json_body(response, call.spec.label)
+        return expect_object(body, call.spec.label, required=("choices",))
 
 
-def normalise_messages(value: Any, problems: _Problems) -> list[dict[str, Any]]:
+def normalise_messages(value: Any, problems: Problems) -> list[dict[str, Any]]:
     if isinstance(value, str):
         if not value.strip():
             problems.add("messages", "is empty; give the conversation as JSON or as plain text.")
@@ -99,7 +87,7 @@ def message_problem(message: Any) -> str | None:
     return None
 
 
-def check_tools(tools: list | None, problems: _Problems) -> list[str]:
+def check_tools(tools: list[Any] | None, problems: Problems) -> list[str]:
     names: list[str] = []
     for number, tool in enumerate(tools or (), start=1):
         function = tool.get("function") if isinstance(tool, dict) else None
@@ -116,7 +104,7 @@ def check_tools(tools: list | None, problems: _Problems) -> list[str]:
     return names
 
 
-def parse_tool_choice(value: Any, tool_names: list[str], problems: _Problems) -> Any:
+def parse_tool_choice(value: Any, tool_names: list[str], problems: Problems) -> Any:
     """none / auto / required, a function object (or its JSON text), or a bare function name."""
     choice: Any = value
     if isinstance(value, str):
@@ -131,7 +119,8 @@ def parse_tool_choice(value: Any, tool_names: list[str], problems: _Problems) ->
                                         f"function in Tools ({listed}).")
             return None
     elif isinstance(value, dict):
-        name = (value.get("function") or {}).get("name") if isinstance(value.get("function"), dict) else None
+        function = value.get("function")
+        name = function.get("name") if isinstance(function, dict) else None
         if value.get("type") != "function" or not isinstance(name, str):
             problems.add("tool_choice", 'must be {"type": "function", "function": {"name": "..."}}.')
             return None
@@ -147,41 +136,13 @@ def parse_tool_choice(value: Any, tool_names: list[str], problems: _Problems) ->
     return choice
 
 
-def merge_extra_body(body: dict[str, Any], extra: dict[str, Any], context: ActionContext,
-                     problems: _Problems) -> None:
-    input_keys = {spec.key for spec in context.spec.inputs}
+def merge_extra_body(body: dict[str, Any], extra: dict[str, Any], spec: ActionSpec,
+                     problems: Problems) -> None:
+    owners = {field.wire_name: field.label for field in spec.inputs if field.wire is not None}
+    owners.update({field.key: field.label for field in spec.inputs})
     for key, value in extra.items():
-        if key in body or key in input_keys or key in MANAGED_FIELDS:
-            owner = context.label(key) if key in input_keys else "the connector"
-            problems.add("extra_body", f"sets {key!r}, which is set by {owner}; use that instead.")
+        if key in body or key in owners or key in MANAGED_FIELDS:
+            problems.add("extra_body", f"sets {key!r}, which is set by {owners.get(key, 'the connector')}; "
+                                       "use that instead.")
         else:
             body[key] = value
-
-
-class CreateChatCompletion(Action):
-    def request(self, context: ActionContext, form: FormValues) -> HttpRequest:
-        body = build_body(context, form)
-        return HttpRequest("POST", context.url("chat/completions"), json_body=body,
-                           stream=bool(body.get("stream")))
-
-    def perform(self, context: ActionContext, form: FormValues) -> ActionResult:
-        request = self.request(context, form)
-        if request.stream:
-            with self._open(context, request) as stream:
-                completion = stream.read_all()
-            return ActionResult(completion, 200)
-        response = context.send(request)
-        body = expect_object(parse_json_body(response), "Create Chat Completion", required=("choices",))
-        return ActionResult(body, response.status_code, dict(response.headers))
-
-    def open_stream(self, context: ActionContext, form: FormValues,
-                    on_chunk: Callable[[dict], None] | None = None) -> ChatStream:
-        request = self.request(context, form)
-        request.stream = True
-        request.json_body["stream"] = True
-        return self._open(context, request, on_chunk)
-
-    def _open(self, context: ActionContext, request: HttpRequest,
-              on_chunk: Callable[[dict], None] | None = None) -> ChatStream:
-        response = context.send(request)
-        return ChatStream(response, request.read_timeout or settings.READ_TIMEOUT, on_chunk)

@@ -2,55 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+import hashlib
+import re
+from dataclasses import dataclass
 
+from ..runtime.connection import Connection
 from ..runtime.errors import InputError
-from ..runtime.inputs import coerce_inputs
+from ..runtime.inputs import FormValues
+from ..runtime.manifest import ConnectionSpec
 from ..runtime.redaction import Secret
-from ..runtime.spec import ConnectionSpec
+from ..runtime.urls import UrlProblem, parse_base_url
+
+# A key travels in an HTTP header: visible ASCII only. A pasted zero-width space or a control
+# character would otherwise crash the send or be sent as is.
+PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
-class ApiKeyConnection(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ApiKeyConnection(Connection):
     api_key: Secret
     base_url: str
 
     @classmethod
-    def from_inputs(cls, spec: ConnectionSpec, values: Mapping[str, Any] | None) -> ApiKeyConnection:
-        """Build the connection from form values, checked by the manifest's declarations."""
-        raw = dict(values or {})
-        if isinstance(raw.get("apiKey"), Secret):
-            raw["apiKey"] = raw["apiKey"].reveal()
-        form = coerce_inputs(spec.inputs, raw)
-        key = form["apiKey"].strip()
+    def from_form(cls, spec: ConnectionSpec, form: FormValues) -> ApiKeyConnection:
+        key = form.get("apiKey") or ""
+        if isinstance(key, Secret):
+            key = key.reveal()
         if any(ch.isspace() for ch in key):
-            label = next(i.label for i in spec.inputs if i.key == "apiKey")
-            raise InputError.single("apiKey", label, "must not contain spaces or line breaks.")
-        base_url = form["baseUrl"].strip().rstrip("/")
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            label = next(i.label for i in spec.inputs if i.key == "baseUrl")
-            raise InputError.single("baseUrl", label,
-                                    "must be an http:// or https:// URL such as https://api.deepseek.com.")
+            raise InputError.single("apiKey", spec.label_of("apiKey"),
+                                    "must not contain spaces or line breaks.")
+        if not PRINTABLE_ASCII.fullmatch(key):
+            # Never echo the key, not even the offending character's neighbours.
+            raise InputError.single("apiKey", spec.label_of("apiKey"),
+                                    "may only contain printable ASCII characters (letters, digits and "
+                                    "punctuation); copy the key again, without invisible characters.")
+        try:
+            base_url = parse_base_url(form["baseUrl"], allow_insecure=bool(form.get("allowInsecureHttp")))
+        except UrlProblem as problem:
+            raise InputError.single("baseUrl", spec.label_of("baseUrl"), str(problem)) from None
         return cls(api_key=Secret(key), base_url=base_url)
 
-    @property
-    def origin(self) -> tuple[str, str, int]:
-        return url_origin(self.base_url)
-
-    def authorization(self) -> dict[str, str]:
+    def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key.reveal()}"}
 
+    def secrets(self) -> tuple[str, ...]:
+        return (self.api_key.reveal(),)
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def url_origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme, 0)
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"{self.api_key.reveal()}\0{self.base_url}".encode()).hexdigest()

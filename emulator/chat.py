@@ -171,7 +171,7 @@ def _tool_calls(body: dict) -> list[dict]:
         params = function.get("parameters") or {}
         props = params.get("properties") or {}
         args = {key: _placeholder(props.get(key)) for key in params.get("required") or props}
-        calls.append({"id": f"call_{index}_{name}", "type": "function",
+        calls.append({"index": index, "id": f"call_{index}_{name}", "type": "function",
                       "function": {"name": name, "arguments": json.dumps(args)}})
     return calls
 

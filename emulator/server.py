@@ -25,6 +25,8 @@ from .writing import ResponseWriter, error_envelope
 
 log = logging.getLogger("deepseek_connector.emulator")
 PREFIXES = ("/v1", "/beta")
+FIM_NEEDS_BETA = 'FIM completion is only available when using beta api (set base_url="https://api.deepseek.com/beta")'
+
 BALANCE = {"is_available": True, "balance_infos": [
     {"currency": "USD", "total_balance": "110.00", "granted_balance": "10.00",
      "topped_up_balance": "100.00"}]}
@@ -182,10 +184,10 @@ class _Handler(ResponseWriter, BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if path.startswith("/_emulator/"):
             return self._control(path, body)
-        route = path
-        for prefix in PREFIXES:
-            if route.startswith(prefix + "/"):
-                route = route[len(prefix):]
+        route, prefix = path, ""
+        for known in PREFIXES:
+            if route.startswith(known + "/"):
+                route, prefix = route[len(known):], known
         with emulator.lock:
             emulator.requests_total += 1
             emulator.requests.append(RecordedRequest(self.command, path, parse_qsl(parts.query, True),
@@ -206,9 +208,9 @@ class _Handler(ResponseWriter, BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or not auth[7:].strip():
             return self._send_json(401, error_envelope(401, "Authentication Fails, no API key was given"))
-        self._route(route, body, fault)
+        self._route(route, prefix, body, fault)
 
-    def _route(self, route: str, body: bytes, fault: Fault) -> None:
+    def _route(self, route: str, prefix: str, body: bytes, fault: Fault) -> None:
         if route == "/models" and self.command == "GET":
             models = [{"id": m, "object": "model", "owned_by": "deepseek"} for m in MODELS]
             return self._send_json(200, {"object": "list", "data": models}, fault)
@@ -217,11 +219,17 @@ class _Handler(ResponseWriter, BaseHTTPRequestHandler):
         if route == "/chat/completions" and self.command == "POST":
             return self._chat(body, fault)
         if route == "/completions" and self.command == "POST":
+            if prefix != "/beta":  # as DeepSeek: FIM is a beta feature
+                return self._send_json(400, error_envelope(400, FIM_NEEDS_BETA))
             return self._fim(body, fault)
         if route == "/echo":
             return self._echo(body, fault)
         if route.startswith("/status/"):
-            return self._send_raw(int(route.rsplit("/", 1)[1]), b"", "text/plain", fault)
+            code = route.rsplit("/", 1)[1]
+            if not (code.isdigit() and 200 <= int(code) <= 599):
+                message = f"/status/N needs N from 200 to 599, not {code!r}"
+                return self._send_json(400, error_envelope(400, message))
+            return self._send_raw(int(code), b"", "text/plain", fault)
         self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
 
     def _chat(self, body: bytes, fault: Fault) -> None:

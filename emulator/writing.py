@@ -10,11 +10,18 @@ import json
 import socket
 import struct
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from .chat import Completion
 from .faults import Fault
+
+
+def trace_id() -> str:
+    """A request id in DeepSeek's header (X-Ds-Trace-Id): 32 hex digits."""
+    return uuid.uuid4().hex
+
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "insufficient_balance",
                422: "invalid_request_error", 429: "rate_limit_error"}
@@ -58,7 +65,7 @@ class ResponseWriter:
             content = gzip.compress(content)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("x-request-id", f"emu-req-{id(self):x}")
+        self.send_header("X-Ds-Trace-Id", trace_id())
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if fault.gzip:
@@ -88,19 +95,28 @@ class ResponseWriter:
             self.wfile.write(content)
 
     def _send_stream(self, completion: Completion, fault: Fault) -> None:
+        if fault.body is not None:  # a raw body in place of the stream, as a broken proxy sends
+            return self._send_raw(200, fault.body.encode(), fault.content_type or "text/event-stream", fault)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Ds-Trace-Id", trace_id())
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         newline = b"\r\n" if fault.crlf else b"\n"
-        events = self._stream_events(completion, fault, newline)
         try:
-            for event in events:
+            if fault.drop == "after_keepalive":
+                # DeepSeek giving up on a queued request: keep-alive comments, then a clean end.
+                for _ in range(fault.keepalive or 3):
+                    self._chunk(b": keep-alive" + newline + newline)
+                self._chunk(b"")
+                self.close_connection = True
+                return
+            for event in self._stream_events(completion, fault, newline):
                 self._chunk(event)
         except (BrokenPipeError, ConnectionResetError):
             return
-        if fault.drop == "before_done":
+        if fault.drop in ("before_done", "mid_body"):
             return self._reset()
         self._chunk(b"data: [DONE]" + newline + newline)
         self._chunk(b"")
@@ -109,7 +125,8 @@ class ResponseWriter:
         chunks = list(completion.chunks(fault.usage))
         middle = len(chunks) // 2
         for position, chunk in enumerate(chunks):
-            if fault.drop == "before_done" and position == middle + 1:
+            if fault.drop == "before_done" and position == middle + 1 or fault.drop == "mid_body" \
+                    and position == middle:
                 return
             if position == middle:
                 for _ in range(fault.keepalive):

@@ -11,13 +11,18 @@ import math
 import re
 import reprlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .spec import InputSpec
+if TYPE_CHECKING:
+    from .manifest import InputSpec
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off"})
 MAX_JSON_DEPTH = 64
+# Integers beyond this are not carried exactly by JSON parsers, and no DeepSeek setting needs them.
+LARGEST_INTEGER = 2**53 - 1
+# Types whose text has no meaningful surrounding whitespace (a padded model name, URL or key).
+TRIMMED_TYPES = frozenset({"string", "password"})
 SHOWN_VALUE_LIMIT = 40
 # repr() of user values in messages: bounded in depth and size, so a huge or deeply nested
 # value cannot blow up an error message.
@@ -76,12 +81,15 @@ def _coerce_number(spec: InputSpec, value: Any) -> int | float:
 def _coerce_integer(spec: InputSpec, value: Any) -> int:
     kind = "a whole number"
     number = _to_float(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,30}\s*", value):
         whole = int(value)
     elif number is not None and not math.isinf(number) and number.is_integer():
         whole = int(number)
     else:
         raise ValueError(f"must be {kind}{_range_text(spec)}; got {shown(spec, value)}.")
+    if abs(whole) > LARGEST_INTEGER:
+        raise ValueError(f"must be {kind}{_range_text(spec) or ' of a sensible size'}; "
+                         f"got {shown(spec, value)}.")
     _check_range(spec, whole, kind, value)
     return whole
 
@@ -131,6 +139,8 @@ def _coerce_text(spec: InputSpec, value: Any) -> str:
         value = _format_number(value) if isinstance(value, float) and value.is_integer() else str(value)
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {_kind_of(value)}.")
+    if spec.type in TRIMMED_TYPES:
+        value = value.strip()
     if not _encodable(value):
         raise ValueError("contains text that is not valid Unicode (a lone surrogate character).")
     if spec.min_length is not None and len(value) < spec.min_length:
@@ -211,9 +221,12 @@ def _coerce_json(spec: InputSpec, value: Any) -> Any:
         except RecursionError:
             raise ValueError(f"is nested too deeply (at most {MAX_JSON_DEPTH} levels).") from None
         except ValueError as exc:
-            if spec.allow_plain_text:
-                return _coerce_text(spec, value)
             reason = _json_reason(exc)
+            if spec.allow_plain_text and not text.lstrip().startswith(("[", "{")):
+                return _coerce_text(spec, value)
+            if spec.allow_plain_text:
+                raise ValueError(f"looks like JSON but is not valid JSON ({reason}); fix the JSON, "
+                                 "or write plain text that does not start with [ or {.") from None
             raise ValueError(f"must be {expected}; the text is not valid JSON ({reason}).") from None
     problem = structure_problem(value)
     if problem:
@@ -315,7 +328,8 @@ def _coerce_payload(spec: InputSpec, value: Any) -> Any:
 
 
 def _reject_connection(spec: InputSpec, value: Any) -> Any:
-    raise ValueError("is the connection; set it in the connection, not as an input.")
+    raise ValueError("is given as an input; a step's connection is passed separately, not among its "
+                     "inputs.")
 
 
 COERCERS: dict[str, Callable[[InputSpec, Any], Any]] = {

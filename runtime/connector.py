@@ -1,62 +1,90 @@
-"""The loaded connector: what hosts and the CLI use to list and run actions."""
+"""The loaded connector: what hosts and the CLI use to list, run and stream actions.
+
+One instance is meant to be shared by all of a host's threads. Connections are checked once
+and kept, with the sessions behind them, in small least-recently-used caches keyed by a hash
+(never by the key's text); a session pushed out of its cache is closed.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from ..connections.api_key import ApiKeyConnection
-from .action import Action, ActionContext, ActionResult
+from . import settings
+from .action import Action, ActionResult, Call
+from .connection import Connection
 from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
-from .inputs import FormValues, coerce_inputs
-from .spec import ActionSpec, DataSourceSpec, InputSpec, Manifest
+from .inputs import coerce_connection, coerce_inputs
+from .manifest import ActionSpec, InputSpec, Manifest
+from .redaction import Secret
+from .streaming import EventHandler, EventStream
 
-ConnectionValues = Mapping[str, Any] | ApiKeyConnection
-
-
-MAX_CACHED_CONNECTIONS = 1024
-
-
-def _plain_text_key(values: Mapping[str, Any] | None) -> tuple | None:
-    """A cache key for connection values made only of text, else None (not cached)."""
-    items = tuple(sorted((values or {}).items(), key=lambda item: str(item[0])))
-    plain = all(isinstance(k, str) and isinstance(v, (str, type(None))) for k, v in items)
-    return items if plain else None
+ConnectionValues = Mapping[str, Any] | Connection
+T = TypeVar("T")
 
 
-def import_implementation(path: str) -> type[Action]:
+def import_implementation(path: str, base: type[T]) -> type[T]:
     module_name, _, class_name = path.partition(":")
     try:
-        module = importlib.import_module(module_name)
-        cls = getattr(module, class_name)
+        cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as exc:
         raise ManifestError(f"connector.yaml names {path}, which cannot be imported: {exc}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Action)):
-        raise ManifestError(f"connector.yaml names {path}, which is not an Action class.")
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ManifestError(f"connector.yaml names {path}, which is not a {base.__name__} class.")
     return cls
+
+
+class _LRU(OrderedDict[str, T]):
+    """A small cache that closes what it pushes out (through `on_evict`)."""
+
+    def __init__(self, size: int, on_evict: Callable[[T], None] = lambda item: None):
+        super().__init__()
+        self.size, self.on_evict = size, on_evict
+
+    def lookup(self, key: str) -> T | None:
+        item = self.get(key)
+        if item is not None:
+            self.move_to_end(key)
+        return item
+
+    def put(self, key: str, item: T) -> T:
+        self[key] = item
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.on_evict(self.popitem(last=False)[1])
+        return item
+
+
+def _values_hash(values: Mapping[str, Any]) -> str | None:
+    """A hash of connection values made only of text and flags, else None (not cached)."""
+    plain = {str(k): (v.reveal() if isinstance(v, Secret) else v) for k, v in values.items()}
+    if not all(isinstance(v, (str, bool, int, float, type(None))) for v in plain.values()):
+        return None
+    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
 
 
 class Connector:
     """One loaded connector. Thread-safe: share one instance across a host's workers."""
 
-    def __init__(self, manifest: Manifest):
+    def __init__(self, manifest: Manifest, *, version: str = "0"):
         self.manifest = manifest
-        self._executors: dict[tuple[str, str], Executor] = {}
-        self._connections: dict[tuple, ApiKeyConnection] = {}
-        self._implementations: dict[str, Action] = {}
+        self.version = version
         self._lock = threading.Lock()
+        self._executors: _LRU[Executor] = _LRU(settings.MAX_CACHED_SESSIONS, Executor.close)
+        self._connections: _LRU[Connection] = _LRU(settings.MAX_CACHED_CONNECTIONS)
+        self._actions: dict[str, Action] = {}
+        self._connection_class = import_implementation(manifest.connection.implementation, Connection)
 
     # -- what hosts read -------------------------------------------------------------------
     @property
     def key(self) -> str:
         return self.manifest.connector.key
-
-    @property
-    def version(self) -> str:
-        return self.manifest.connector.version
 
     def action_keys(self) -> list[str]:
         return [spec.key for spec in self.manifest.actions]
@@ -64,7 +92,7 @@ class Connector:
     def data_source_keys(self) -> list[str]:
         return [spec.key for spec in self.manifest.data_sources]
 
-    def spec(self, key: str) -> ActionSpec | DataSourceSpec:
+    def spec(self, key: str) -> ActionSpec:
         spec = self.manifest.action(key)
         if spec is None:
             known = ", ".join(self.action_keys() + self.data_source_keys())
@@ -76,81 +104,86 @@ class Connector:
         return self.spec(key).inputs
 
     # -- connections -----------------------------------------------------------------------
-    def connection(self, values: ConnectionValues | None) -> ApiKeyConnection:
-        if isinstance(values, ApiKeyConnection):
+    def connection(self, values: ConnectionValues | None) -> Connection:
+        """Checked connection values; the same values are checked once and kept."""
+        if isinstance(values, Connection):
             return values
-        # Hosts pass the same connection values on every call: check them once.
-        cache_key = _plain_text_key(values)
-        connection = self._connections.get(cache_key) if cache_key is not None else None
-        if connection is None:
-            connection = ApiKeyConnection.from_inputs(self.manifest.connection, values)
-            if cache_key is not None:
-                with self._lock:
-                    if len(self._connections) < MAX_CACHED_CONNECTIONS:
-                        self._connections[cache_key] = connection
+        values = {} if values is None else values
+        cache_key = _values_hash(values) if isinstance(values, Mapping) else None
+        if cache_key is not None:
+            with self._lock:
+                cached = self._connections.lookup(cache_key)
+            if cached is not None:
+                return cached
+        spec = self.manifest.connection
+        connection = self._connection_class.from_form(spec, coerce_connection(spec, values))
+        if cache_key is not None:
+            with self._lock:
+                self._connections.put(cache_key, connection)
         return connection
 
-    def executor(self, connection: ApiKeyConnection) -> Executor:
+    def executor(self, connection: Connection) -> Executor:
         """The shared executor (and so the pooled session) for this connection."""
-        cache_key = (connection.base_url, connection.api_key.reveal())
         with self._lock:
-            executor = self._executors.get(cache_key)
+            executor = self._executors.lookup(connection.fingerprint)
             if executor is None:
-                executor = self._executors[cache_key] = Executor(connection)
+                executor = self._executors.put(connection.fingerprint, Executor(
+                    connection, user_agent=f"deepseek-connector/{self.version}"))
             return executor
 
     def close(self) -> None:
         with self._lock:
-            for executor in self._executors.values():
-                executor.close()
-            self._executors.clear()
+            while self._executors:
+                self._executors.popitem()[1].close()
 
     # -- running ---------------------------------------------------------------------------
     def prepare(self, key: str, inputs: Mapping[str, Any] | None,
-                connection: ConnectionValues | None) -> tuple[Action, ActionContext, FormValues]:
+                connection: ConnectionValues | None) -> tuple[Action, Call]:
         """Check everything the user gave; raises InputError before anything is sent."""
         spec = self.spec(key)
-        form = coerce_inputs(spec.inputs, inputs)
+        form = coerce_inputs(spec, inputs)
         conn = self.connection(connection)
-        return self._implementation(spec), ActionContext(spec, conn, self.executor(conn)), form
+        return self._action(spec), Call(spec, form, conn, self.executor(conn))
 
     def run_result(self, key: str, inputs: Mapping[str, Any] | None = None,
                    connection: ConnectionValues | None = None) -> ActionResult:
-        action, context, form = self.prepare(key, inputs, connection)
-        return action.perform(context, form)
+        action, call = self.prepare(key, inputs, connection)
+        try:
+            return action.run(call)
+        except ConnectorError as error:
+            raise error.scrub(call.executor.redactor.text) from None
 
     def run(self, key: str, inputs: Mapping[str, Any] | None = None,
             connection: ConnectionValues | None = None) -> dict[str, Any]:
         """Run an action and return `{"data": ...}`, exactly what the CLI prints."""
         return self.run_result(key, inputs, connection).to_dict()
 
-    def check_connection(self, connection: ConnectionValues | None) -> dict[str, Any]:
-        """Test a connection as a builder does when a user saves it: {"data": {"valid", "reason", ...}}."""
-        spec = self.manifest.connection
-        if spec.check is None:
-            raise ManifestError("connector.yaml declares no connection check.")
-        conn = self.connection(connection)
-        check_spec = ActionSpec(key="checkConnection", label=spec.label, description=spec.description,
-                                implementation=spec.check, inputs=())
-        context = ActionContext(check_spec, conn, self.executor(conn))
-        return import_implementation(spec.check)().perform(context, coerce_inputs((), {})).to_dict()
-
     def stream(self, key: str, inputs: Mapping[str, Any] | None = None,
                connection: ConnectionValues | None = None,
-               on_chunk: Callable[[dict[str, Any]], None] | None = None):
-        """Open a streamed action; iterate it for chunks as they arrive, then read `.completion`."""
-        spec = self.spec(key)
-        action = self._implementation(spec)
-        if not hasattr(action, "open_stream"):
-            raise InputError.single("action", "Action", f"'{key}' does not stream.")
-        action, context, form = self.prepare(key, {**(inputs or {}), "stream": True}, connection)
-        return action.open_stream(context, form, on_chunk)
+               on_chunk: EventHandler | None = None) -> EventStream:
+        """Open a streamed action; iterate it for events as they arrive, then read `.result`."""
+        action, call = self.prepare(key, inputs, connection)
+        try:
+            return action.open_stream(call, on_chunk)
+        except ConnectorError as error:
+            raise error.scrub(call.executor.redactor.text) from None
 
-    def _implementation(self, spec: ActionSpec | DataSourceSpec) -> Action:
+    def check_connection(self, connection: ConnectionValues | None,
+                         inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Test a connection as a builder does when a user saves it: {"data": {"valid", "reason", ...}}."""
+        spec = self.manifest.connection.check
+        if spec is None:
+            raise ManifestError("connector.yaml declares no connection check.")
+        form = coerce_inputs(spec, inputs)
+        conn = self.connection(connection)
+        call = Call(spec, form, conn, self.executor(conn))
+        return self._action(spec).run(call).to_dict()
+
+    def _action(self, spec: ActionSpec) -> Action:
         with self._lock:
-            action = self._implementations.get(spec.key)
+            action = self._actions.get(spec.key)
             if action is None:
-                action = self._implementations[spec.key] = import_implementation(spec.implementation)()
+                action = self._actions[spec.key] = import_implementation(spec.implementation, Action)()
             return action
 
 

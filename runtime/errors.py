@@ -1,12 +1,23 @@
 """Errors grouped by what the person running the workflow must do.
 
 Every error a user can see derives from ConnectorError and carries a message written for a
-no-code user. API errors also carry the HTTP status, the API's own message and the request id.
+no-code user. API errors also carry the HTTP status, the API's own message and the request id;
+errors from a stream carry the part of the answer that had arrived (`partial`).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# What kind of failure an error is, for the retry decision (runtime/retry.py).
+UNREACHABLE = "unreachable"    # DNS failure or connection refused: nothing was sent
+NETWORK = "network"            # the connection broke during the exchange
+TIMEOUT = "timeout"            # one attempt waited too long (the whole call may still have time)
+SERVER = "server"              # HTTP 5xx
+RATE_LIMITED = "rate_limited"  # HTTP 429
+CLIENT = "client"              # any other HTTP 4xx
 
 
 class ConnectorError(Exception):
@@ -16,21 +27,35 @@ class ConnectorError(Exception):
     kind = "connector_error"
     #: What the user should do next; shown after the message.
     advice = ""
-    #: How many HTTP attempts were made before this error was raised.
-    attempts = 0
+    #: Which retry class the failure belongs to; None means it is never retried.
+    retry_class: str | None = None
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, partial: Any = None):
         super().__init__(message)
         self.message = message
+        #: How many HTTP attempts were made before this error was raised.
+        self.attempts = 0
+        #: For streamed answers: what had arrived, in the shape of the full result.
+        self.partial = partial
 
     def __str__(self) -> str:
         return f"{self.message} {self.advice}".strip()
 
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "message": str(self)}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "message": str(self), "attempts": self.attempts}
+        if self.partial is not None:
+            data["partial"] = self.partial
+        return data
+
+    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
+        """Pass every text of this error through `clean` (the redactor); returns self."""
+        self.message = clean(self.message)
+        self.args = (self.message,)
+        return self
 
 
-class InputProblem(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class InputProblem:
     key: str
     label: str
     message: str
@@ -57,10 +82,28 @@ class InputError(ConnectorError):
     def single(cls, key: str, label: str, message: str) -> InputError:
         return cls([InputProblem(key, label, message)])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data["inputs"] = [{"key": p.key, "label": p.label, "message": p.message} for p in self.problems]
         return data
+
+
+class Problems:
+    """Collects input problems across fields so the user can fix them all at once.
+
+    `labels` maps input keys to the labels users see; problems name inputs by label.
+    """
+
+    def __init__(self, labels: Callable[[str], str]):
+        self._label = labels
+        self.items: list[InputProblem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(InputProblem(key, self._label(key), message))
+
+    def raise_any(self) -> None:
+        if self.items:
+            raise InputError(self.items)
 
 
 class ManifestError(ConnectorError):
@@ -74,12 +117,15 @@ class ApiError(ConnectorError):
 
     kind = "api_error"
     advice = "Check the request and try again."
+    retry_class: str | None = CLIENT  # any 4xx; subclasses below say otherwise
 
     def __init__(self, message: str, *, status: int | None = None, api_message: str | None = None,
-                 request_id: str | None = None):
+                 request_id: str | None = None, retry_after: float | None = None):
         self.status = status
         self.api_message = api_message
         self.request_id = request_id
+        #: Seconds the server asked to wait before trying again (Retry-After), if it said.
+        self.retry_after = retry_after
         parts = [message]
         if api_message:
             parts.append(f'The API said: "{api_message}".')
@@ -87,10 +133,15 @@ class ApiError(ConnectorError):
             parts.append(f"(request id {request_id})")
         super().__init__(" ".join(parts))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.update(status=self.status, api_message=self.api_message, request_id=self.request_id)
         return data
+
+    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
+        if self.api_message:
+            self.api_message = clean(self.api_message)
+        return super().scrub(clean)
 
 
 class AuthenticationError(ApiError):
@@ -122,32 +173,54 @@ class NotFoundError(ApiError):
 class RateLimitError(ApiError):
     kind = "rate_limited"
     advice = ("DeepSeek is limiting this account; wait a little, lower the workflow's concurrency, "
-              "or enable retries.")
+              "or raise Max Retries.")
+    retry_class = RATE_LIMITED
 
 
 class ServerError(ApiError):
     kind = "server_error"
     advice = "DeepSeek had a problem or is overloaded; try again in a few minutes."
+    retry_class = SERVER
 
 
 class NetworkError(ConnectorError):
     kind = "network"
     advice = ("Check the connection's Base URL and the network between this platform and DeepSeek, "
               "then try again.")
+    retry_class = NETWORK
+
+
+class UnreachableError(NetworkError):
+    """The host name did not resolve or the connection was refused: nothing was sent."""
+
+    retry_class = UNREACHABLE
 
 
 class RequestTimeoutError(NetworkError):
     kind = "timeout"
-    advice = ("The server took too long. Try again, raise the timeout, or ask for a shorter "
-              "answer.")
+    advice = ("The server took too long. Try again, raise the Timeout (an advanced input of this step), "
+              "or ask for a shorter answer.")
+    retry_class = TIMEOUT
+
+
+class DeadlineError(RequestTimeoutError):
+    """The step's whole Timeout ran out; there is no time left to retry."""
+
+    retry_class = None
 
 
 class ResponseError(ConnectorError):
-    """The response arrived but cannot be used (not JSON, wrong shape, stream cut short)."""
+    """The response arrived but cannot be used (not JSON, wrong shape, too large)."""
 
     kind = "bad_response"
     advice = ("This is usually temporary; run the step again. If it persists, check that the Base "
               "URL points at the DeepSeek API.")
+
+
+class StreamError(ResponseError):
+    """The stream broke off, stalled or reported an error; `partial` holds what had arrived."""
+
+    kind = "stream_incomplete"
 
 
 #: One table from status to error class; anything else falls back by range.
@@ -172,8 +245,8 @@ STATUS_SUMMARIES: dict[int, str] = {
 }
 
 
-def error_for_status(status: int, *, api_message: str | None = None,
-                     request_id: str | None = None) -> ApiError:
+def error_for_status(status: int, *, api_message: str | None = None, request_id: str | None = None,
+                     retry_after: float | None = None) -> ApiError:
     cls = STATUS_ERRORS.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else InvalidRequestError if status >= 400 else ApiError
@@ -181,4 +254,5 @@ def error_for_status(status: int, *, api_message: str | None = None,
     if summary is None:
         summary = (f"DeepSeek had a server error (HTTP {status})." if status >= 500
                    else f"The request failed with HTTP {status}.")
-    return cls(summary, status=status, api_message=api_message, request_id=request_id)
+    return cls(summary, status=status, api_message=api_message, request_id=request_id,
+               retry_after=retry_after)

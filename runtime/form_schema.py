@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .spec import ActionSpec, DataSourceSpec, InputSpec, Manifest
+from .manifest import ActionSpec, InputSpec, Manifest
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 KEY_VALUE_ITEM = {
@@ -103,7 +103,7 @@ def _form(title: str, description: str, inputs: tuple[InputSpec, ...], schema_id
     return schema
 
 
-def action_schema(manifest: Manifest, spec: ActionSpec | DataSourceSpec) -> dict[str, Any]:
+def action_schema(manifest: Manifest, spec: ActionSpec) -> dict[str, Any]:
     schema = _form(spec.label, spec.description, spec.inputs,
                    f"urn:lowcode:{manifest.connector.key}:{spec.key}")
     if any(field.type == "connection" for field in spec.inputs):

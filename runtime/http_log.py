@@ -1,23 +1,19 @@
-"""Logging of HTTP attempts for the executor: one record per attempt, built from redacted text.
+"""Logging of HTTP attempts: one record per attempt, built from redacted text only.
 
 Records go to `deepseek_connector.http` at DEBUG, or at INFO when the user asked for Debug
-Request. The key never reaches a record: URLs, headers and bodies pass the connection's
-Redactor before they are formatted.
+Request. Every piece of text passes the connection's Redactor before it is cut or formatted.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
-
-import requests
+from collections.abc import Mapping
 
 from . import settings
+from .errors import ConnectorError
+from .http import HttpRequest, HttpResponse
 from .redaction import Redactor
-
-if TYPE_CHECKING:
-    from .executor import Attempt, HttpRequest
 
 log = logging.getLogger("deepseek_connector.http")
 
@@ -26,54 +22,47 @@ def level_for(debug: bool) -> int:
     return logging.INFO if debug else logging.DEBUG
 
 
-def log_attempt(redactor: Redactor, request: HttpRequest, headers: dict[str, str], outcome: Attempt,
-                elapsed: float, debug: bool) -> None:
+def log_attempt(redactor: Redactor, request: HttpRequest, url: str, headers: Mapping[str, str],
+                number: int, elapsed: float, debug: bool, *, response: HttpResponse | None = None,
+                error: ConnectorError | None = None) -> None:
     level = level_for(debug)
     if not log.isEnabledFor(level):
         return
-    prepared_url = requests.Request("GET", request.url, params=request.params or None).prepare().url
-    lines = [f"{request.method} {redactor.text(prepared_url)} (attempt {outcome.number})",
+    lines = [f"{request.method} {redactor.text(url)} (attempt {number})",
              f"  request headers: {json.dumps(redactor.headers(headers))}"]
-    body = describe_request_body(request)
+    body = describe_request_body(redactor, request)
     if body:
-        lines.append(f"  request body: {redactor.text(body)[:settings.LOG_BODY_LIMIT]}")
-    response = outcome.response
+        lines.append(f"  request body: {body}")
     if response is not None:
-        lines.append(f"  status: {response.status_code} in {elapsed * 1000:.0f} ms")
+        lines.append(f"  status: {response.status} in {elapsed * 1000:.0f} ms")
         lines.append(f"  response headers: {json.dumps(redactor.headers(dict(response.headers)))}")
-        if response._content_consumed:  # streamed bodies are read later, by the caller
-            lines.append("  response body: "
-                         + redactor.bytes_text(response.content or b"", settings.LOG_BODY_LIMIT))
-    else:
-        lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redactor.text(str(outcome.error))}")
+        if response.content is not None:  # a streamed body is read later, by the caller
+            lines.append("  response body: " + redactor.body(response.content, settings.LOG_BODY_LIMIT))
+    if error is not None:
+        lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redactor.text(str(error))}")
     log.log(level, "\n".join(lines))
 
 
-def log_retry(outcome: Attempt, attempts_allowed: int, wait: float, debug: bool) -> None:
-    reason = f"HTTP {outcome.response.status_code}" if outcome.response is not None else outcome.retry_class
+def log_retry(error: ConnectorError, attempts_allowed: int, wait: float, debug: bool) -> None:
+    reason = f"HTTP {error.status}" if getattr(error, "status", None) else error.kind
     log.log(level_for(debug), "Attempt %d of %d failed (%s); retrying in %.2f s.",
-            outcome.number, attempts_allowed, reason, wait)
+            error.attempts, attempts_allowed, reason, wait)
 
 
-def describe_request_body(request: HttpRequest) -> str:
+def describe_request_body(redactor: Redactor, request: HttpRequest) -> str:
     if request.json_body is not None:
-        text = json.dumps(request.json_body, ensure_ascii=False)
-    elif request.multipart is not None:
+        return redactor.cut(json.dumps(request.json_body, ensure_ascii=False), settings.LOG_BODY_LIMIT)
+    if request.multipart is not None:
         parts = []
-        for name, filename, content, ctype in request.multipart:
-            if filename is None:
-                parts.append(f"field {name}={content.decode('utf-8', 'replace')[:200]!r}")
+        for part in request.multipart:
+            if part.filename is None and isinstance(part.content, bytes):
+                text = redactor.cut(part.content.decode("utf-8", "replace"), settings.LOG_FIELD_LIMIT)
+                parts.append(f"field {part.name}={text!r}")
             else:
-                parts.append(f"file {name} ({filename}, {len(content)} bytes, "
-                             f"{ctype or 'no content type'})")
+                size = f"{len(part.content)} bytes" if isinstance(part.content, bytes) else "streamed"
+                parts.append(f"file {part.name} ({redactor.text(part.filename or '')}, {size}, "
+                             f"{part.content_type or 'no content type'})")
         return "multipart: " + "; ".join(parts)
-    elif isinstance(request.data, bytes):
-        try:
-            text = request.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return f"<{len(request.data)} bytes of binary data>"
-    else:
-        text = request.data or ""
-    if len(text) > settings.LOG_BODY_LIMIT:
-        return f"{text[:settings.LOG_BODY_LIMIT]}... <truncated, {len(text)} characters in all>"
-    return text
+    if request.data:
+        return redactor.body(request.data, settings.LOG_BODY_LIMIT)
+    return ""

@@ -1,183 +1,222 @@
-"""Loading connector.yaml: parse, check against the shipped JSON Schema and the typed pydantic
-models, then check what a schema cannot express (unique keys, references, valid defaults).
+"""The manifest's one definition: typed, frozen models of connector.yaml.
 
-The full check needs jsonschema and pydantic (and the YAML parser), which together take longer
-to import than the rest of a CLI run. So `deepseek-connector validate --write` records the
-checked manifest as JSON with the SHA-256 of its YAML text, and loading uses that record for
-exactly that text (a test keeps it in step). Any other manifest text, an edited packaged one
-included, is parsed and checked in full.
+The runtime uses these objects directly; the JSON Schema shipped for editors and for
+`deepseek-connector validate` (manifest.schema.json) is generated from them. Every model
+forbids unknown keys so that a typo fails loudly, and checks what a schema cannot express:
+unique keys, references between entries, defaults that fit their input, wire mappings.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
-from .errors import ManifestError
-from .spec import Manifest
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
 
-SCHEMA_FILE = "manifest.schema.json"
-CHECKED_FILE = "manifest.checked.json"
-MANIFEST_FILE = "connector.yaml"
+from .coercers import coerce_value
 
+# payload: a request body as given: text kept exactly as typed, or bytes, or a JSON value
+# wired from an earlier step.
+InputType = Literal[
+    "string", "text", "password", "number", "integer", "boolean", "select", "json",
+    "valuelist", "keyvaluelist", "payload", "connection",
+]
+WireTarget = Literal["body", "query", "header", "managed", "setting"]
+KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+CLASS_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 
-def fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def checked_record() -> dict[str, Any] | None:
-    """{"sha256": ..., "manifest": ...} written by `validate --write`, or None."""
-    try:
-        text = resources.files("deepseek_connector.runtime").joinpath(CHECKED_FILE).read_text("utf-8")
-        record = json.loads(text)
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and "sha256" in record and "manifest" in record else None
+# Inputs that configure the call itself (runtime/action.py reads them), and the ones every
+# action and the connection check must offer.
+CALL_SETTINGS = frozenset({"timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff",
+                           "retryAllErrors", "maxResponseMB", "debugRequest"})
+REQUIRED_CALL_SETTINGS = ("timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff",
+                          "retryAllErrors", "maxResponseMB")
 
 
-def checked_record_text(text: str, data: Any) -> str:
-    return json.dumps({"sha256": fingerprint(text), "manifest": data}, indent=1, sort_keys=True) + "\n"
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
+                              frozen=True)
 
 
-def packaged_manifest_text() -> str:
-    return resources.files("deepseek_connector").joinpath(MANIFEST_FILE).read_text("utf-8")
+class Choice(Model):
+    value: str
+    label: str
+    aliases: tuple[str, ...] = Field(default=(), description="Other spellings accepted for this choice.")
 
 
-def packaged_schema() -> dict[str, Any]:
-    text = resources.files("deepseek_connector.runtime").joinpath(SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+class Wire(Model):
+    """Where an input's value goes on the request."""
+
+    to: WireTarget = Field(description=(
+        "body: a JSON body field; query: a query parameter; header: a request header; managed: "
+        "the action's code sends it (a named test covers it); setting: configures the call "
+        "(timeout, retries, limits) and is never sent."))
+    name: str | None = Field(default=None, description="Field, parameter or header name; default: the key.")
+    wrap: str | None = Field(default=None, description='Body only: send {"<wrap>": value}, e.g. type.')
 
 
-@lru_cache(maxsize=1)
-def load_packaged_manifest() -> Manifest:
-    return parse_manifest(packaged_manifest_text(), source=MANIFEST_FILE, checked=checked_record())
+def _expand_wire(value: Any) -> Any:
+    return {"to": value} if isinstance(value, str) else value
 
 
-def load_manifest(path: str | Path | None = None) -> Manifest:
-    if path is None:
-        return load_packaged_manifest()
-    path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot be read ({exc.strerror}).") from None
-    return parse_manifest(text, source=str(path))
+WireField = Annotated[Wire | None,
+                      BeforeValidator(_expand_wire, json_schema_input_type=Wire | WireTarget | None)]
 
 
-def parse_manifest(text: str, *, source: str = MANIFEST_FILE,
-                   checked: dict[str, Any] | None = None) -> Manifest:
-    """The runtime manifest; parsed and checked in full unless `text` is the one recorded."""
-    if checked is not None and fingerprint(text) == checked["sha256"]:
-        return Manifest.build(checked["manifest"])
-    return check_manifest(parse_yaml(text, source), source)
+class InputSpec(Model):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str = Field(min_length=1)
+    type: InputType
+    help: str = Field(min_length=1, description="Help text shown under the field.")
+    required: bool = False
+    default: Any = None
+    placeholder: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=1)
+    max_items: int | None = Field(default=None, ge=1, description="Most entries a list input may hold.")
+    pattern: str | None = None
+    choices: tuple[Choice, ...] | None = None
+    json_shape: Literal["object", "array", "objectOrArray", "any"] | None = Field(
+        default=None, description="For json inputs: the JSON value kind accepted.")
+    allow_plain_text: bool = Field(
+        default=False, description="For json inputs: text that is not JSON is kept as text.")
+    secret: bool = Field(default=False, description="Never shown, logged or exported (write-only).")
+    data_source: str | None = Field(default=None, description="Data source that fills a dropdown.")
+    advanced: bool = Field(default=False, description="Shown under 'advanced' in forms.")
+    unit: Literal["seconds", "milliseconds", "megabytes"] | None = Field(
+        default=None, description="The unit of a number, shown in forms and docs.")
+    wire: WireField = Field(default=None, description="Where the value goes on the request (see Wire); "
+                                                      "a bare word is short for {to: word}.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InputSpec:
+        if (self.type == "select") != (self.choices is not None):
+            raise ValueError("choices: required for select inputs and only for them")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum: greater than maximum")
+        if self.type == "connection":
+            if self.wire is not None:
+                raise ValueError("wire: a connection input is never sent as a value")
+            return self
+        if self.wire is None:
+            raise ValueError("wire: say where the value goes (body, query, header, managed or setting)")
+        if self.wire.wrap is not None and self.wire.to != "body":
+            raise ValueError("wire.wrap: only a body field can be wrapped")
+        if self.wire.to == "setting" and self.key not in CALL_SETTINGS:
+            known = ", ".join(sorted(CALL_SETTINGS))
+            raise ValueError(f"wire: '{self.key}' is not a call setting (known: {known})")
+        if self.default is not None:
+            try:
+                coerce_value(self, self.default)
+            except ValueError as exc:
+                raise ValueError(f"default: {exc}") from None
+        return self
+
+    @property
+    def wire_name(self) -> str:
+        return (self.wire.name if self.wire else None) or self.key
 
 
-def check_manifest(data: Any, source: str = MANIFEST_FILE) -> Manifest:
-    _check_schema(data, source)
-    _check_typed_models(data, source)
-    manifest = Manifest.build(data)
-    _check_semantics(manifest, source)
-    return manifest
+class ActionSpec(Model):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    description: str
+    implementation: str = Field(pattern=CLASS_PATTERN, description="module:Class implementing it.")
+    inputs: tuple[InputSpec, ...]
+
+    @model_validator(mode="after")
+    def _unique_inputs_and_call_settings(self) -> ActionSpec:
+        keys = [field.key for field in self.inputs]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise ValueError(f"inputs: '{twice[0]}' is used twice")
+        missing = [key for key in REQUIRED_CALL_SETTINGS if key not in keys]
+        if missing:
+            raise ValueError(f"inputs: every action needs the call settings; missing {', '.join(missing)}")
+        return self
+
+    def input(self, key: str) -> InputSpec | None:
+        return self.by_key.get(key)
+
+    def label_of(self, key: str) -> str:
+        field = self.by_key.get(key)
+        return field.label if field else key
+
+    @cached_property
+    def by_key(self) -> dict[str, InputSpec]:
+        return {field.key: field for field in self.inputs}
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The coerced manifest defaults of the form (checked when the manifest loaded)."""
+        return {field.key: coerce_value(field, field.default) for field in self.inputs
+                if field.default is not None and field.type != "connection"}
 
 
-def parse_yaml(text: str, source: str) -> Any:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader is chosen above
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ManifestError(f"{source}: not valid YAML{where}: {problem}.") from None
+class DataSourceSpec(ActionSpec):
+    result_type: Literal["picklist"]
 
 
-def describe_path(data: Any, path: list[Any] | tuple[Any, ...]) -> str:
-    """Turn a JSON path into text, naming list items by their `key` where they have one."""
-    text = ""
-    node = data
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("key"), str):
-                text += f"({node['key']})"
-        else:
-            text += f".{part}" if text else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return text or "(top level)"
+class ConnectionSpec(Model):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    description: str
+    implementation: str = Field(pattern=CLASS_PATTERN, description="module:Class of the connection.")
+    inputs: tuple[InputSpec, ...]
+    check: ActionSpec | None = Field(default=None, description="The action a builder runs to test a "
+                                                               "saved connection.")
+
+    def label_of(self, key: str) -> str:
+        return next((field.label for field in self.inputs if field.key == key), key)
 
 
-def _check_schema(data: Any, source: str) -> None:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import best_match
-
-    validator = Draft202012Validator(packaged_schema())
-    error = best_match(validator.iter_errors(data))
-    if error is not None:
-        where = describe_path(data, list(error.absolute_path))
-        raise ManifestError(f"{source}: {where}: {error.message}")
-
-
-def _check_typed_models(data: Any, source: str) -> None:
-    from pydantic import ValidationError
-
-    from .manifest_model import Manifest as TypedManifest
-
-    try:
-        TypedManifest.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = describe_path(data, list(first["loc"]))
-        raise ManifestError(f"{source}: {where}: {first['msg']}") from None
+class ConnectorInfo(Model):
+    key: str = Field(pattern=KEY_PATTERN)
+    label: str
+    description: str
+    icon: str = Field(description="Path of the PNG icon, relative to the package.")
+    icon_svg: str | None = None
+    category: str
+    documentation: str = Field(description="The generated reference page, relative to the package.")
 
 
-def _check_semantics(manifest: Manifest, source: str) -> None:
-    from .inputs import coerce_value
-    from .settings import POLICIES
+class Manifest(Model):
+    connector: ConnectorInfo
+    shared_inputs: dict[str, InputSpec] = Field(
+        default_factory=dict, description="Inputs several actions share; actions include them with "
+                                          "YAML aliases (*name) or merge keys (<<: *name).")
+    connection: ConnectionSpec
+    actions: tuple[ActionSpec, ...]
+    data_sources: tuple[DataSourceSpec, ...] = ()
 
-    problems: list[str] = []
-    source_keys = {spec.key for spec in manifest.data_sources}
-    seen: set[str] = set()
-    groups = [("connection", [manifest.connection])]
-    groups += [("actions", list(manifest.actions)), ("dataSources", list(manifest.data_sources))]
-    for group, specs in groups:
-        for index, spec in enumerate(specs):
-            base = group if group == "connection" else f"{group}[{index}]({spec.key})"
-            if group != "connection":
-                if spec.key in seen:
-                    problems.append(f"{base}.key: '{spec.key}' is used twice")
-                seen.add(spec.key)
-                if spec.retry_policy not in POLICIES:
-                    problems.append(f"{base}.retryPolicy: unknown policy '{spec.retry_policy}'"
-                                    f" (known: {', '.join(sorted(POLICIES))})")
-            input_keys: set[str] = set()
-            for position, field in enumerate(spec.inputs):
-                where = f"{base}.inputs[{position}]({field.key})"
-                if field.key in input_keys:
-                    problems.append(f"{where}.key: '{field.key}' is used twice")
-                input_keys.add(field.key)
-                problems += _input_problems(field, where, source_keys, coerce_value)
-    if problems:
-        raise ManifestError(f"{source}: {problems[0]}")
+    @model_validator(mode="after")
+    def _unique_and_resolvable(self) -> Manifest:
+        seen: set[str] = set()
+        for spec in self.all_actions:
+            if spec.key in seen:
+                raise ValueError(f"'{spec.key}' is used twice as an action or data source key")
+            seen.add(spec.key)
+        sources = {spec.key for spec in self.data_sources}
+        for spec in self.all_actions:
+            for field in spec.inputs:
+                if field.data_source is not None and field.data_source not in sources:
+                    raise ValueError(f"{spec.key}.{field.key}.dataSource: no data source named "
+                                     f"'{field.data_source}'")
+        return self
+
+    @property
+    def all_actions(self) -> tuple[ActionSpec, ...]:
+        return (*self.actions, *self.data_sources)
+
+    def action(self, key: str) -> ActionSpec | None:
+        return next((spec for spec in self.all_actions if spec.key == key), None)
 
 
-def _input_problems(field, where, source_keys, coerce_value) -> list[str]:
-    problems = []
-    if (field.type == "select") != (field.choices is not None):
-        problems.append(f"{where}.choices: required for select inputs and only for them")
-    if field.minimum is not None and field.maximum is not None and field.minimum > field.maximum:
-        problems.append(f"{where}.minimum: greater than maximum")
-    if field.data_source is not None and field.data_source not in source_keys:
-        problems.append(f"{where}.dataSource: no data source named '{field.data_source}'")
-    if field.default is not None and field.type != "connection":
-        try:
-            coerce_value(field, field.default)
-        except ValueError as exc:
-            problems.append(f"{where}.default: {exc}")
-    return problems
+def manifest_json_schema() -> dict[str, Any]:
+    schema = Manifest.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "connector.yaml"
+    return schema

@@ -1,4 +1,9 @@
-"""Removing secrets from anything that might be shown: log lines, errors, URLs, headers, bodies."""
+"""Keeping secrets out of everything that might be shown: log lines, errors, URLs, headers, bodies.
+
+The rule: text is redacted first and cut short after, and any run of characters that starts a
+secret counts as the secret once it is FRAGMENT characters long, so that text cut inside a key,
+or a server that quotes part of it, shows at most FRAGMENT - 1 of its characters.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ import logging
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
+from typing import AnyStr
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
+FRAGMENT = 8
+# Secrets shorter than this are not redacted at all: they would blank out ordinary words.
+SHORTEST_SECRET = 4
 # Headers whose value is a credential whatever it contains.
 SENSITIVE_HEADERS = frozenset({
     "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie",
 })
-
 # Scheme words kept in a redacted Authorization header, so that logs still show how it was sent.
 AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest"})
 
@@ -50,35 +58,67 @@ class Secret:
         raise TypeError("A Secret cannot be pickled.")
 
 
+def _replace_runs(value: AnyStr, form: AnyStr, marker: AnyStr) -> AnyStr:
+    """Replace every run that starts like `form` (FRAGMENT or more matching characters) by `marker`."""
+    head = form[:FRAGMENT]
+    found = value.find(head)
+    if found < 0:
+        return value
+    pieces = []
+    start = 0
+    while found >= 0:
+        end = found + len(head)
+        while end < len(value) and end - found < len(form) and value[end] == form[end - found]:
+            end += 1
+        pieces += [value[start:found], marker]
+        start = end
+        found = value.find(head, start)
+    pieces.append(value[start:])
+    return value[:0].join(pieces)
+
+
 class Redactor:
     """Knows the secrets of one connection and scrubs them, in every common encoding, from text."""
 
     def __init__(self, secrets: Iterable[str]):
-        variants: set[str] = set()
+        forms: set[str] = set()
         for secret in secrets:
-            if secret and len(secret) >= 4:
-                variants.update({secret, quote(secret, safe=""), quote_plus(secret)})
+            if secret and len(secret) >= SHORTEST_SECRET:
+                forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
-        self._variants = sorted(variants, key=len, reverse=True)
+        self._forms = sorted(forms, key=len, reverse=True)
+        self._byte_forms = [form.encode("utf-8") for form in self._forms]
 
     def text(self, value: str) -> str:
-        for secret in self._variants:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
+        for form in self._forms:
+            value = (_replace_runs(value, form, REDACTED) if len(form) >= FRAGMENT
+                     else value.replace(form, REDACTED))
         return value
 
-    def bytes_text(self, value: bytes, limit: int) -> str:
-        """Readable, redacted and truncated text of a body; binary is shown as its size."""
-        if not value:
+    def data(self, value: bytes) -> bytes:
+        """The same rule on raw bytes, for bodies before anything reads them."""
+        marker = REDACTED.encode()
+        for form in self._byte_forms:
+            value = (_replace_runs(value, form, marker) if len(form) >= FRAGMENT
+                     else value.replace(form, marker))
+        return value
+
+    def cut(self, value: str, limit: int, *, total: str = "characters") -> str:
+        """Redacted text, cut at `limit` characters with a note of the full length."""
+        value = self.text(value)
+        if len(value) <= limit:
+            return value
+        return f"{value[:limit]}... <truncated, {len(value)} {total} in all>"
+
+    def body(self, content: bytes, limit: int) -> str:
+        """Readable, redacted and cut text of a body; binary is shown as its size."""
+        if not content:
             return ""
         try:
-            text = value.decode("utf-8")
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
-            return f"<{len(value)} bytes of binary data>"
-        text = self.text(text)
-        if len(value) > limit:
-            return f"{text[:limit]}... <truncated, {len(value)} bytes in all>"
-        return text
+            return f"<{len(content)} bytes of binary data>"
+        return self.cut(text, limit)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         shown = {}
@@ -99,7 +139,7 @@ THIRD_PARTY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.
 
 
 class _SecretFilter(logging.Filter):
-    """Rewrites third-party log records with every live connection's secrets redacted."""
+    """Rewrites log records with every live connection's secrets redacted."""
 
     def __init__(self):
         super().__init__()
@@ -121,11 +161,16 @@ class _SecretFilter(logging.Filter):
         return True
 
 
-_SECRET_FILTER = _SecretFilter()
-for _name in THIRD_PARTY_LOGGERS:
-    logging.getLogger(_name).addFilter(_SECRET_FILTER)
+SECRET_FILTER = _SecretFilter()
 
 
-def guard_third_party_logs(redactor: Redactor) -> None:
-    """Keep `redactor`'s secrets out of the HTTP libraries' own log records while it lives."""
-    _SECRET_FILTER.add(redactor)
+def install_log_redaction(loggers: Iterable[str] = THIRD_PARTY_LOGGERS) -> None:
+    """Redact live connections' secrets from other libraries' log records.
+
+    Called by the command line and the host adapters; a host that embeds the Python API and
+    turns on urllib3's DEBUG logging should call it too.
+    """
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if SECRET_FILTER not in logger.filters:
+            logger.addFilter(SECRET_FILTER)

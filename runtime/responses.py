@@ -1,24 +1,40 @@
-"""Reading response bodies the way DeepSeek sends them."""
+"""Reading answers the way DeepSeek sends them, and quoting servers safely in messages.
+
+Bodies reach this module already redacted by the executor; quotes are cut after that, so no
+part of a key can appear in a message built here.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
-
+from . import settings
 from .errors import ResponseError
-
-PREVIEW_LIMIT = 120
-
-
-def body_preview(content: bytes) -> str:
-    text = content.decode("utf-8", "replace").strip()
-    return text[:PREVIEW_LIMIT] + ("..." if len(text) > PREVIEW_LIMIT else "")
+from .http import HttpResponse
 
 
-def parse_json_body(response: requests.Response) -> Any:
+def quote(content: bytes | str, limit: int = settings.QUOTE_LIMIT) -> str:
+    """The start of a server's text, on one line, for an error message."""
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    text = " ".join(text.split())
+    return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def expect_success(response: HttpResponse, what: str) -> None:
+    """Actions other than Raw Request need a 2xx answer; a redirect is reported, never followed."""
+    if 300 <= response.status < 400:
+        location = response.headers.get("Location", "nowhere")
+        raise ResponseError(f"The server answered {what} with a redirect (HTTP {response.status}) to "
+                            f"{quote(location)!r}. Redirects are not followed, so that the API key stays "
+                            "on the connection's host; check the Base URL.")
+
+
+def parse_json_body(response: HttpResponse, what: str = "the request") -> Any:
     """Parse a JSON body, skipping the blank keep-alive lines DeepSeek sends while it queues work."""
+    expect_success(response, what)
     content = response.content or b""
     stripped = content.strip()
     if not stripped:
@@ -26,21 +42,67 @@ def parse_json_body(response: requests.Response) -> Any:
             raise ResponseError(
                 "DeepSeek kept the connection open with keep-alive lines and then closed it without "
                 "an answer (the request waited too long in its queue).")
-        raise ResponseError(f"The server answered HTTP {response.status_code} with an empty body "
+        raise ResponseError(f"The server answered HTTP {response.status} with an empty body "
                             "where a JSON answer was expected.")
     try:
         return json.loads(stripped)
+    except RecursionError:
+        raise ResponseError(f"The server answered HTTP {response.status} with JSON nested too deeply "
+                            "to read.") from None
     except (ValueError, UnicodeDecodeError):
         ctype = response.headers.get("Content-Type", "no content type")
         raise ResponseError(
-            f"The server answered HTTP {response.status_code} ({ctype}) with a body that is not "
-            f"JSON, starting: {body_preview(content)!r}.") from None
+            f"The server answered HTTP {response.status} ({quote(ctype, 60)}) with a body that is not "
+            f"JSON, starting: {quote(content)!r}.") from None
 
 
-def expect_object(body: Any, what: str, required: tuple[str, ...] = ()) -> dict:
+def expect_object(body: Any, what: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     """Check a parsed body has the shape an action relies on, with a clear error when not."""
     if not isinstance(body, dict) or any(key not in body for key in required):
         wanted = f" with {', '.join(required)}" if required else ""
-        raise ResponseError(f"The answer for {what} was not a JSON object{wanted}; "
-                            f"got {body_preview(json.dumps(body).encode())!r}.")
+        try:
+            shown = json.dumps(body)
+        except (ValueError, RecursionError):
+            shown = type(body).__name__
+        raise ResponseError(f"The answer for {what} was not a JSON object{wanted}; got {quote(shown)!r}.")
     return body
+
+
+def api_error_message(content: bytes, content_type: str) -> str | None:
+    """The API's own words from DeepSeek's error envelope, or a hint about a non-API body."""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return quote(error["message"], 500)
+        if isinstance(error, str):
+            return quote(error, 500)
+        if isinstance(body.get("message"), str):
+            return quote(body["message"], 500)
+        return None
+    if "html" in content_type.lower() or content.lstrip()[:1] == b"<":
+        return "the server answered with an HTML page, likely from a proxy or gateway in between"
+    return quote(content, 200) or None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None when absent or unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds or seconds == float("inf"):  # NaN or infinity
+        return None
+    return max(0.0, seconds)

@@ -1,28 +1,28 @@
-"""Every tunable of the connector in one place.
+"""Every tunable of the runtime in one place. Times are in seconds, sizes in bytes.
 
-Timeouts are in seconds. Retry policies are referred to by name from connector.yaml.
+What a user may change per step (the Timeout, the retry inputs, Max Response Size) are inputs
+in connector.yaml, with their defaults there; these are the limits and mechanics underneath.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-USER_AGENT = "deepseek-connector/0.1"
-DEFAULT_BASE_URL = "https://api.deepseek.com"
-
 # DeepSeek keeps a request open with keep-alive lines while it queues work, and thinking
-# models can reason for minutes, so reads are allowed to take long; connects are not.
+# models can reason for minutes, so one silent read may take long (a stall past this is an
+# error); connecting may not. The step's Timeout bounds the whole call in any case.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 300.0
 
-# Connections kept per connection (pooled by requests' HTTPAdapter).
+# Connections kept per connection (pooled by requests' HTTPAdapter). Threads that find them
+# all busy wait for one rather than opening more.
 POOL_SIZE = 16
 
-# Longest wait the connector accepts from a server's Retry-After before giving up on it.
-RETRY_AFTER_CAP = 60.0
+# Sessions (one per distinct key and base URL) kept by one connector; the least recently used
+# is closed when another is needed. Checked connection values are kept the same way.
+MAX_CACHED_SESSIONS = 64
+MAX_CACHED_CONNECTIONS = 1024
 
-# Debug logging shows bodies up to this many bytes.
-LOG_BODY_LIMIT = 10 * 1024
+# A Retry-After longer than this is not waited for: the call stops with the server's answer.
+RETRY_AFTER_CAP = 60.0
 
 # Exponential backoff: first wait, growth factor, longest wait, and the share of each wait
 # that is randomised (so that many workflow runs do not retry in lockstep).
@@ -31,38 +31,23 @@ BACKOFF_MULTIPLIER = 2.0
 BACKOFF_MAX = 30.0
 BACKOFF_JITTER = 0.25
 
-# Raw Request: however many retries and waits a user asks for, one call ends within this.
-RAW_REQUEST_TOTAL_LIMIT = 900.0
+# Bodies are read in pieces of this size; each piece is checked against the deadline and
+# the size limit.
+READ_CHUNK = 64 * 1024
 
-# Outcome classes a retry policy can name.
-NETWORK = "network"            # connection refused, reset, DNS failure
-TIMEOUT = "timeout"            # connect or read timeout
-SERVER = "server"              # HTTP 5xx
-RATE_LIMITED = "rate_limited"  # HTTP 429
-CLIENT = "client"              # any other HTTP 4xx (only with "retry on all errors")
-RETRYABLE_CLASSES = (NETWORK, TIMEOUT, SERVER, RATE_LIMITED, CLIENT)
+# One server-sent event (one line of a streamed answer) may not be larger than this.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 
-# Statuses that mean the request itself is wrong or unpaid: never retried by a default policy.
-NEVER_RETRIED_BY_DEFAULT = (400, 401, 402, 403, 404, 422)
+# After a stream's [DONE], the end of the chunked body is read for at most this long and this
+# much, so the connection can be reused; a server that keeps talking loses the connection.
+DRAIN_TIMEOUT = 0.2
+DRAIN_LIMIT = 64 * 1024
 
+# Longest request URL (servers refuse longer request lines) and longest header value.
+MAX_URL_LENGTH = 8192
+MAX_HEADER_LENGTH = 8192
 
-class RetryPolicy(NamedTuple):
-    """How often and how long to retry. `fixed_delay` applies when `exponential` is off."""
-
-    max_retries: int = 0
-    retry_on: frozenset[str] = frozenset()
-    exponential: bool = True
-    fixed_delay: float = 0.0
-    honour_retry_after: bool = True
-    # Upper bound on the whole call, retries and waits included.
-    total_budget: float = 900.0
-
-
-POLICIES: dict[str, RetryPolicy] = {
-    # Reads and chat: transient failures are retried twice with backoff.
-    "standard": RetryPolicy(
-        max_retries=2,
-        retry_on=frozenset({NETWORK, TIMEOUT, SERVER, RATE_LIMITED}),
-    ),
-    "none": RetryPolicy(max_retries=0),
-}
+# How much text logs and error messages quote (after redaction).
+LOG_BODY_LIMIT = 10 * 1024
+LOG_FIELD_LIMIT = 200
+QUOTE_LIMIT = 120

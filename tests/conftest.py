@@ -10,9 +10,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from deepseek_connector import packaged_manifest
 from deepseek_connector.emulator import Emulator
 from deepseek_connector.runtime.connector import Connector
-from deepseek_connector.runtime.manifest import load_packaged_manifest
 
 # Fake keys only; never a real one.
 FAKE_KEY = "sk-test-5ecret-value-for-tests-only"
@@ -33,7 +33,7 @@ def emulator(emulator_server):
 
 @pytest.fixture
 def connector():
-    instance = Connector(load_packaged_manifest())
+    instance = Connector(packaged_manifest())
     yield instance
     instance.close()
 

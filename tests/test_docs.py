@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepseek_connector import load_connector
+from deepseek_connector import __version__, load_connector
 from deepseek_connector.runtime.describe import reference_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,15 +12,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_committed_reference_page_matches_the_manifest():
     committed = (ROOT / "docs" / "reference.md").read_text("utf-8")
-    generated = reference_page(load_connector().manifest)
+    generated = reference_page(load_connector().manifest, __version__)
     assert committed == generated, "docs/reference.md is stale: run `deepseek-connector docs`"
 
 
-def test_every_input_of_every_action_is_documented_with_its_help():
+def section(page: str, heading: str) -> list[str]:
+    """The lines under one action's heading, up to the next heading."""
+    lines = page.splitlines()
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return lines[start:end]
+
+
+def test_every_input_of_every_action_is_documented_in_its_own_section():
     page = (ROOT / "docs" / "reference.md").read_text("utf-8")
     manifest = load_connector().manifest
-    for spec in (*manifest.actions, *manifest.data_sources):
-        assert f"### {spec.label} (`{spec.key}`)" in page
+    for spec in (*manifest.all_actions, manifest.connection.check):
+        rows = section(page, f"### {spec.label} (`{spec.key}`)")
         for field in spec.inputs:
-            row = next(line for line in page.splitlines() if f"| `{field.key}` |" in line)
-            assert " ".join(field.help.split()) in row.replace("\\|", "|")
+            start = f"| {field.label} | `{field.key}` |"
+            row = next(line for line in rows if line.startswith(start))
+            assert " ".join(field.help.split()) in row.replace("\\|", "|"), (spec.key, field.key)
+            if field.default is not None and not field.secret:
+                assert f"`{field.default}`" in row, (spec.key, field.key)

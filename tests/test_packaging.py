@@ -33,12 +33,28 @@ def test_wheel_holds_only_the_deepseek_connector_package(wheel):
 def test_wheel_carries_manifest_schema_assets_and_code(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("deepseek_connector/connector.yaml", "deepseek_connector/runtime/manifest.schema.json",
-                   "deepseek_connector/runtime/manifest.checked.json",
-                   "deepseek_connector/__main__.py", "deepseek_connector/actions/models.py",
-                   "deepseek_connector/connections/api_key.py", "deepseek_connector/emulator/server.py",
-                   "deepseek_connector/cli/main.py"):
+                   "deepseek_connector/docs/reference.md", "deepseek_connector/assets/icon.png"):
         assert needed in names, needed
-    assert not any("/tests/" in name or name.startswith("deepseek_connector/tests") for name in names)
+    left_out = ("deepseek_connector/tests", "deepseek_connector/bench")
+    assert not any("/tests/" in name or name.startswith(left_out) for name in names)
+
+
+def test_wheel_holds_every_module_of_the_package_tree(wheel):
+    """A subpackage left out of pyproject's list would import in an editable install only."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    skipped = {"tests", "bench", "build", "dist", ".venv", ".git"}
+    modules = [path.relative_to(ROOT) for path in ROOT.rglob("*.py")
+               if not skipped & set(path.relative_to(ROOT).parts) and "egg-info" not in str(path)]
+    assert modules
+    missing = [str(m) for m in modules if f"deepseek_connector/{m.as_posix()}" not in names]
+    assert missing == []
+
+
+def test_the_manifests_documentation_ships_in_the_wheel(wheel):
+    from deepseek_connector import packaged_manifest
+
+    documentation = packaged_manifest().connector.documentation
+    assert f"deepseek_connector/{documentation}" in zipfile.ZipFile(wheel).namelist()
 
 
 def test_wheel_declares_the_entry_points(wheel):
@@ -82,19 +98,18 @@ def test_a_host_installs_the_wheel_in_a_fresh_venv_and_runs_an_action(wheel, tmp
     assert report["file"].startswith(str(venv))  # the installed copy, not this checkout
     assert report["manifest_has_key"] and report["icon_is_png"]
     assert "deepseek-v4-flash" in report["models"]
-    assert report["version"] == project_version()
+    from deepseek_connector import __version__
+
+    assert report["version"] == __version__
+    assert wheel.name.startswith(f"deepseek_connector-{__version__}-")
 
 
-def project_version() -> str:
-    import re
+def test_one_version_string_everywhere():
+    from importlib.metadata import version
 
-    return re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
-
-
-def test_versions_agree_in_pyproject_manifest_package_and_describe():
     from deepseek_connector import __version__, load_connector
     from deepseek_connector.runtime.describe import as_json
 
-    manifest = load_connector().manifest
-    assert project_version() == manifest.connector.version == __version__
-    assert as_json(manifest)["connector"]["version"] == __version__
+    assert version("deepseek-connector") == __version__ == load_connector().version
+    assert as_json(load_connector().manifest, __version__)["connector"]["version"] == __version__
+    assert 'dynamic = ["version"]' in (ROOT / "pyproject.toml").read_text()

@@ -20,7 +20,7 @@ def test_host_discovers_the_connector_through_its_entry_point():
     assert connector.key == "deepseek"
     assert "listModels" in connector.action_keys()
     assert connector.data_source_keys() == ["selectModel"]
-    assert [i.key for i in connector.inputs("listModels")] == ["connection"]
+    assert [i.key for i in connector.inputs("listModels")][:2] == ["connection", "timeout"]
 
 
 def test_run_gives_the_same_result_as_the_cli(connector, connection, emulator):
@@ -53,5 +53,7 @@ def test_connection_values_are_checked_once_and_invalid_ones_never_cached(connec
     for _ in range(2):
         with pytest.raises(InputError):
             connector.connection(bad)
-    with pytest.raises(InputError):
-        connector.connection({"apiKey": "sk-test-x", "colour": "red"})
+    # A host's own metadata rides along unharmed; a key in the wrong case is named.
+    assert connector.connection({**connection, "label": "Team"}).base_url == connection["baseUrl"]
+    with pytest.raises(InputError, match="did you mean 'baseUrl'"):
+        connector.connection({"apiKey": "sk-test-x", "baseurl": connection["baseUrl"]})

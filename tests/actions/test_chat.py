@@ -109,7 +109,7 @@ def test_tool_choice_forms(connector, connection, emulator, choice, tools, expec
      [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]),
     ('{"role": "user", "content": "Just one"}', [{"role": "user", "content": "Just one"}]),
     ("What is the capital of France?", [{"role": "user", "content": "What is the capital of France?"}]),
-    ("[not json", [{"role": "user", "content": "[not json"}]),
+    ("(not json) plain", [{"role": "user", "content": "(not json) plain"}]),
     ({"role": "user", "content": "typed object"}, [{"role": "user", "content": "typed object"}]),
 ])
 def test_messages_as_array_object_or_plain_text(connector, connection, emulator, messages, expected):
@@ -185,6 +185,7 @@ def test_dropping_reasoning_content_is_refused_by_the_api_with_its_message(conne
     ({"messages": "[]"}, "Messages: must be a JSON array of messages"),
     ({"messages": "[1]"}, "Messages: message 1 must be an object"),
     ({"messages": "   "}, "Messages: is required."),
+    ({"messages": "[not json"}, "Messages: looks like JSON but is not valid JSON"),
     ({"user_id": "has spaces"}, "User ID: has an invalid format"),
     ({"extra_body": '{"temperature": 1}'},
      "Extra Body Fields: sets 'temperature', which is set by Temperature; use that instead."),

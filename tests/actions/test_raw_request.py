@@ -15,7 +15,8 @@ from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import (
     InputError,
     InvalidRequestError,
-    RateLimitError,
+    NotFoundError,
+    RequestTimeoutError,
     ResponseError,
     ServerError,
 )
@@ -133,7 +134,7 @@ def test_form_data_alone_is_still_multipart(connector, recorder):
     ({"method": "BREW"},
      "Method: must be one of: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, LINK, UNLINK, PURGE"),
     ({"url": ""}, "URL: is required."),
-    ({"timeout": "0"}, "Timeout: must be a whole number from 1 to 3600000"),
+    ({"timeout": "0"}, "Timeout (ms): must be a whole number from 1 to 3600000"),
     ({"maxRetries": "-1"}, "Max Retry Count: must be a whole number from 0 to 10"),
     ({"responseType": "xml"}, "Response Type: must be one of: json, text, binary"),
     ({"headers": [{"key": "X-A", "value": "1\r\nInjected: yes"}]},
@@ -214,9 +215,13 @@ def test_post_5xx_is_retried_when_retries_are_on(connector, emulator):
     assert all(r.body == b'{"a": 1}' for r in emulator.received())
 
 
-def test_429_and_4xx_need_retry_on_all_errors(connector, emulator):
+def test_429_is_retried_and_other_4xx_need_retry_on_all_errors(connector, emulator):
     emulator.add_fault(status=429, times=1)
-    with pytest.raises(RateLimitError):
+    assert raw(connector, emulator.url, url="/echo", maxRetries="3").status == 200
+    assert len(emulator.received()) == 2
+    emulator.clear()
+    emulator.add_fault(status=404, times=1)
+    with pytest.raises(NotFoundError):
         raw(connector, emulator.url, url="/echo", maxRetries="3")
     assert len(emulator.received()) == 1
     emulator.clear()
@@ -258,14 +263,14 @@ def test_retry_after_on_429_is_honoured(connector, emulator):
     assert 0.45 <= gap < 2.0
 
 
-def test_timeout_bounds_each_attempt(connector, emulator):
+def test_timeout_bounds_the_whole_call_retries_included(connector, emulator):
     emulator.add_fault(delay_ms=2000, times=2)
     started = time.monotonic()
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RequestTimeoutError) as caught:
         raw(connector, emulator.url, url="/echo", timeout="300", maxRetries="1")
-    assert caught.value.kind == "timeout"
-    assert time.monotonic() - started < 1.8
-    assert len(emulator.received()) == 2
+    assert "Timeout of 0.3 s ran out" in str(caught.value)
+    assert time.monotonic() - started < 1.0
+    assert len(emulator.received()) == 1  # no time was left for the retry
 
 
 def test_debug_request_logs_every_attempt_without_the_key(connector, emulator, caplog):

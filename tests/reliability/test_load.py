@@ -13,10 +13,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.connector import Connector
 from deepseek_connector.runtime.errors import ServerError
-from deepseek_connector.runtime.manifest import load_packaged_manifest
 
 from tests.conftest import FAKE_KEY
 from tests.reliability.figures import count
@@ -60,7 +60,7 @@ def one_call(connector: Connector, connection: dict, thread: int, number: int) -
 
 def test_many_threads_share_one_connector_without_cross_talk_or_leaks(emulator, monkeypatch):
     monkeypatch.setattr(settings, "BACKOFF_INITIAL", 0.01)
-    connector = Connector(load_packaged_manifest())
+    connector = Connector(packaged_manifest())
     connection = {"apiKey": FAKE_KEY, "baseUrl": emulator.url}
     emulator.add_fault(path="/chat/completions", status=503, times=40)  # taken by whichever call
     threads_before = threading.active_count()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from deepseek_connector.runtime.errors import (
     AuthenticationError,
@@ -36,7 +38,7 @@ def test_emulated_statuses_raise_the_matching_error(connector, connection, emula
         connector.run("listModels", {}, connection)
     raised = caught.value
     assert raised.status == status
-    assert raised.request_id and raised.request_id.startswith("emu-req-")
+    assert re.fullmatch(r"[0-9a-f]{32}", raised.request_id)  # the emulator's X-Ds-Trace-Id
     assert raised.api_message  # DeepSeek's own words from the error envelope
     assert raised.api_message in str(raised)
     assert advice in str(raised)
@@ -58,5 +60,16 @@ def test_unlisted_statuses_fall_back_by_range():
 
 def test_errors_serialise_for_hosts():
     error = error_for_status(402, api_message="Insufficient Balance", request_id="r-1")
+    error.attempts = 1
     assert error.to_dict() == {"kind": "insufficient_balance", "message": str(error), "status": 402,
-                               "api_message": "Insufficient Balance", "request_id": "r-1"}
+                               "api_message": "Insufficient Balance", "request_id": "r-1", "attempts": 1}
+
+
+def test_the_request_id_is_deepseeks_trace_header(connector, recorder):
+    body = b'{"error": {"message": "Model Not Exist"}}'
+    headers = {"Content-Type": "application/json", "X-Ds-Trace-Id": "ds-7f3a"}
+    recorder.responder = lambda req: (400, headers, body)
+    with pytest.raises(InvalidRequestError) as caught:
+        connector.run("listModels", {}, {"apiKey": "sk-test-trace", "baseUrl": recorder.url})
+    assert caught.value.request_id == "ds-7f3a"
+    assert "(request id ds-7f3a)" in str(caught.value)

@@ -49,7 +49,9 @@ def test_chat_schema_details_a_form_renderer_needs():
     assert props["response_format"]["oneOf"] == [{"const": "text", "title": "Text"},
                                                  {"const": "json_object", "title": "JSON object"}]
     assert props["stop"] == {**props["stop"], "type": "array", "items": {"type": "string"}, "maxItems": 16}
-    assert props["stream"]["default"] is False
+    assert props["stream"] == {**props["stream"], "type": "boolean"} and "default" not in props["stream"]
+    assert props["timeout"] == {**props["timeout"], "type": "number", "default": 600,
+                                "x-lowcode-advanced": True}
     assert props["tools"]["maxItems"] == 128 and props["tools"]["x-lowcode-widget"] == "code"
     assert props["extra_body"]["x-lowcode-advanced"] is True
     assert "connection" not in props

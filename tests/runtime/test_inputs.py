@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import pytest
+from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.inputs import coerce_inputs, coerce_value
-from deepseek_connector.runtime.spec import Choice, InputSpec
+from deepseek_connector.runtime.manifest import ActionSpec, Choice, InputSpec
 
 
 def spec(type_: str, **extra) -> InputSpec:
-    return InputSpec(key="field", label="The Field", type=type_, help="help", **extra)
+    return InputSpec(key="field", label="The Field", type=type_, help="help", wire="body", **extra)
+
+
+def field(key: str, label: str, type_: str, **extra) -> InputSpec:
+    return InputSpec(key=key, label=label, type=type_, help="h", wire="body", **extra)
+
+
+def form_of(*fields: InputSpec) -> ActionSpec:
+    """An action with these inputs and the call settings every action has."""
+    settings = [f for f in packaged_manifest().action("listModels").inputs if f.wire is not None]
+    return ActionSpec(key="a", label="A", description="d", implementation="m:C", inputs=(*fields, *settings))
 
 
 TEMPERATURE = spec("number", minimum=0, maximum=2)
@@ -20,6 +31,8 @@ FORMAT = spec("select", choices=(Choice(value="text", label="Text"),
 
 @pytest.mark.parametrize("field, given, expected", [
     (spec("string"), "hello", "hello"),
+    (spec("string"), "  padded model \n", "padded model"),
+    (spec("text"), "  kept as typed \n", "  kept as typed \n"),
     (spec("string"), 42, "42"),
     (spec("string"), 2.5, "2.5"),
     (spec("string"), True, "true"),
@@ -117,48 +130,43 @@ def test_secret_values_are_never_echoed_in_errors():
 
 
 def test_form_keeps_given_values_apart_from_defaults():
-    fields = [
-        InputSpec(key="stream", label="Stream", type="boolean", help="h", default=False),
-        InputSpec(key="temperature", label="Temperature", type="number", help="h", minimum=0, maximum=2),
-        InputSpec(key="logprobs", label="Log Probabilities", type="boolean", help="h", default=False),
-    ]
-    form = coerce_inputs(fields, {"temperature": "0", "stream": "", "logprobs": "false"})
+    action = form_of(field("stream", "Stream", "boolean", default=False),
+                     field("temperature", "Temperature", "number", minimum=0, maximum=2),
+                     field("logprobs", "Log Probabilities", "boolean", default=False))
+    form = coerce_inputs(action, {"temperature": "0", "stream": "", "logprobs": "false"})
     assert form.given == {"temperature": 0, "logprobs": False}
     assert form["stream"] is False
     assert form.is_given("logprobs") and not form.is_given("stream")
 
 
 def test_all_problems_are_reported_at_once_by_label():
-    fields = [
-        InputSpec(key="model", label="Model", type="string", help="h", required=True),
-        InputSpec(key="temperature", label="Temperature", type="number", help="h", minimum=0, maximum=2),
-    ]
+    action = form_of(field("model", "Model", "string", required=True),
+                     field("temperature", "Temperature", "number", minimum=0, maximum=2))
     with pytest.raises(InputError) as caught:
-        coerce_inputs(fields, {"temperature": "hot", "colour": "red"})
+        coerce_inputs(action, {"temperature": "hot", "colour": "red"})
     text = str(caught.value)
     assert text.startswith("3 inputs are invalid.")
     assert "Model: is required." in text
     assert "Temperature: must be a number from 0 to 2; got 'hot'." in text
-    assert "colour: is not an input of this action (its inputs are: model, temperature)." in text
+    assert "colour: is not an input of this action (its inputs are: maxResponseMB, maxRetries, model," in text
     assert [p.key for p in caught.value.problems] == ["model", "temperature", "colour"]
 
 
 @pytest.mark.parametrize("blank", [None, "", []])
 def test_blank_values_are_left_out(blank):
-    fields = [InputSpec(key="stop", label="Stop", type="valuelist", help="h")]
-    assert coerce_inputs(fields, {"stop": blank}).given == {}
+    assert coerce_inputs(form_of(field("stop", "Stop", "valuelist")), {"stop": blank}).given == {}
 
 
-def test_whitespace_is_blank_for_numbers_but_kept_for_text():
-    fields = [InputSpec(key="n", label="N", type="number", help="h"),
-              InputSpec(key="s", label="S", type="string", help="h")]
-    assert coerce_inputs(fields, {"n": "  ", "s": " "}).given == {"s": " "}
+def test_whitespace_is_blank_for_numbers_and_names_but_kept_for_long_text():
+    action = form_of(field("n", "N", "number"), field("s", "S", "string"), field("t", "T", "text"))
+    assert coerce_inputs(action, {"n": "  ", "s": " ", "t": " "}).given == {"t": " "}
 
 
 def test_connection_inputs_are_not_form_values():
-    fields = [InputSpec(key="connection", label="Connection", type="connection", help="h",
-                        required=True)]
-    assert coerce_inputs(fields, {}).given == {}
+    connection = InputSpec(key="connection", label="Connection", type="connection", help="h", required=True)
+    assert coerce_inputs(form_of(connection), {}).given == {}
+    with pytest.raises(InputError, match="Connection: is given as an input"):
+        coerce_inputs(form_of(connection), {"connection": {"apiKey": "x"}})
 
 
 @pytest.mark.parametrize("given, expected", [

@@ -85,7 +85,28 @@ def test_redactor_covers_encoded_forms_and_sensitive_headers():
 
 def test_binary_and_long_bodies_are_summarised():
     redactor = Redactor([FAKE_KEY])
-    assert redactor.bytes_text(b"\xff\xd8\xff", 100) == "<3 bytes of binary data>"
+    assert redactor.body(b"\xff\xd8\xff", 100) == "<3 bytes of binary data>"
     long = ("x" * 50 + FAKE_KEY).encode()
-    shown = redactor.bytes_text(long, 20)
+    shown = redactor.body(long, 20)
     assert shown.startswith("x" * 20) and "truncated" in shown and FAKE_KEY not in shown
+
+
+@pytest.mark.parametrize("cut", range(1, len(FAKE_KEY) + 1))
+def test_a_key_cut_anywhere_shows_fewer_than_eight_of_its_characters(cut):
+    redactor = Redactor([FAKE_KEY])
+    for text in ("pad " + FAKE_KEY[:cut], "pad " + FAKE_KEY[:cut] + " more", FAKE_KEY[:cut]):
+        shown = redactor.text(text)
+        assert FAKE_KEY[:8] not in shown
+        assert (REDACTED in shown) == (cut >= 8)
+    assert FAKE_KEY[:8].encode() not in redactor.data(b"x" + FAKE_KEY[:cut].encode())
+
+
+def test_cutting_happens_after_redaction():
+    redactor = Redactor([FAKE_KEY])
+    text = "x" * 10 + FAKE_KEY + "tail"
+    for limit in range(len(text)):
+        assert FAKE_KEY[:8] not in redactor.cut(text, limit)
+
+
+def test_text_that_only_looks_like_a_short_prefix_is_kept():
+    assert Redactor([FAKE_KEY]).text("the sk-test word") == "the sk-test word"

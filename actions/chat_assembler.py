@@ -1,0 +1,194 @@
+"""Assembling streamed chat.completion.chunk events into one chat.completion object.
+
+Memory stays flat: only the answer's text, tool calls, logprobs and usage are kept, never the
+chunks, and each is appended to (never copied), so assembly is linear in the answer's length.
+Every field the assembler relies on is checked; a chunk of an impossible shape is an error.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from ..runtime.streaming import Assembler
+
+
+def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """`value` when it is None or of `kind`; a ValueError naming the field otherwise."""
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
+        raise ValueError(f"{what} is {type(value).__name__}")
+    return value
+
+
+def _index(value: Any, what: str) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"{what} is not a whole number")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Fragment:
+    """One checked piece of a tool call."""
+
+    index: int | None
+    id: str | None
+    type: str | None
+    name: str | None
+    arguments: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Delta:
+    """One checked choice of a chunk; nothing is merged until the whole chunk has been read."""
+
+    index: int
+    role: str | None
+    content: str | None
+    reasoning: str | None
+    tool_calls: tuple[_Fragment, ...]
+    finish_reason: str | None
+    logprobs: list[Any] | None
+
+
+def _read_fragment(fragment: Any) -> _Fragment:
+    fragment = _typed(fragment, dict, "a tool call fragment") or {}
+    function = _typed(fragment.get("function"), dict, "a tool call's function") or {}
+    return _Fragment(_index(fragment.get("index"), "a tool call index"),
+                     _typed(fragment.get("id"), str, "a tool call id"),
+                     _typed(fragment.get("type"), str, "a tool call type"),
+                     _typed(function.get("name"), str, "a tool call's name"),
+                     _typed(function.get("arguments"), str, "a tool call's arguments"))
+
+
+def _read_choice(choice: Any) -> _Delta:
+    choice = _typed(choice, dict, "a choice") or {}
+    delta = _typed(choice.get("delta"), dict, "delta") or {}
+    logprobs = _typed(choice.get("logprobs"), dict, "logprobs") or {}
+    fragments = _typed(delta.get("tool_calls"), list, "tool_calls") or ()
+    return _Delta(index=_index(choice.get("index"), "a choice index") or 0,
+                  role=_typed(delta.get("role"), str, "role"),
+                  content=_typed(delta.get("content"), str, "content"),
+                  reasoning=_typed(delta.get("reasoning_content"), str, "reasoning_content"),
+                  tool_calls=tuple(_read_fragment(fragment) for fragment in fragments),
+                  finish_reason=_typed(choice.get("finish_reason"), str, "finish_reason"),
+                  logprobs=_typed(logprobs.get("content"), list, "logprobs.content"))
+
+
+class _ToolCall:
+    __slots__ = ("index", "id", "type", "name", "arguments")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.id: str | None = None
+        self.type = "function"
+        self.name: str | None = None
+        self.arguments = io.StringIO()
+
+    def add(self, fragment: _Fragment) -> None:
+        self.id = fragment.id or self.id
+        self.type = fragment.type or self.type
+        self.name = fragment.name or self.name
+        if fragment.arguments:
+            self.arguments.write(fragment.arguments)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "id": self.id, "type": self.type,
+                "function": {"name": self.name, "arguments": self.arguments.getvalue()}}
+
+
+class _Choice:
+    __slots__ = ("index", "role", "content", "reasoning", "tool_calls", "finish_reason", "logprobs")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.role = "assistant"
+        self.content = io.StringIO()
+        self.reasoning: io.StringIO | None = None
+        self.tool_calls: dict[int, _ToolCall] = {}
+        self.finish_reason: str | None = None
+        self.logprobs: list[Any] | None = None
+
+    def add(self, delta: _Delta) -> None:
+        self.role = delta.role or self.role
+        if delta.content:
+            self.content.write(delta.content)
+        if delta.reasoning is not None:
+            if self.reasoning is None:
+                self.reasoning = io.StringIO()
+            self.reasoning.write(delta.reasoning)
+        for fragment in delta.tool_calls:
+            index = len(self.tool_calls) if fragment.index is None else fragment.index
+            call = self.tool_calls.get(index)
+            if call is None:
+                call = self.tool_calls[index] = _ToolCall(index)
+            call.add(fragment)
+        self.finish_reason = delta.finish_reason or self.finish_reason
+        if delta.logprobs:
+            if self.logprobs is None:
+                self.logprobs = []
+            self.logprobs.extend(delta.logprobs)
+
+    def as_dict(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": self.content.getvalue()}
+        if self.reasoning is not None:
+            message["reasoning_content"] = self.reasoning.getvalue()
+        if self.tool_calls:
+            message["tool_calls"] = [call.as_dict() for _, call in sorted(self.tool_calls.items())]
+        return {"index": self.index, "message": message,
+                "logprobs": {"content": self.logprobs} if self.logprobs is not None else None,
+                "finish_reason": self.finish_reason}
+
+
+class ChatCompletionAssembler(Assembler):
+    """Feeds on chunks; `result()` gives the same shape as a non-streamed answer."""
+
+    META = ("id", "created", "model", "system_fingerprint")
+
+    def __init__(self) -> None:
+        self.meta: dict[str, Any] = {}
+        self.choices: dict[int, _Choice] = {}
+        self.usage: dict[str, Any] | None = None
+        self.chunks = 0
+
+    def add(self, event: dict[str, Any]) -> None:
+        deltas = [_read_choice(choice) for choice in _typed(event.get("choices"), list, "choices") or ()]
+        usage = _typed(event.get("usage"), dict, "usage")
+        self.chunks += 1
+        if not self.meta:
+            self.meta = {key: event.get(key) for key in self.META}
+        for delta in deltas:
+            target = self.choices.get(delta.index)
+            if target is None:
+                target = self.choices[delta.index] = _Choice(delta.index)
+            target.add(delta)
+        self.usage = usage or self.usage
+
+    def result(self) -> dict[str, Any]:
+        result = {"id": self.meta.get("id"), "object": "chat.completion",
+                  "created": self.meta.get("created"), "model": self.meta.get("model"),
+                  "choices": [choice.as_dict() for _, choice in sorted(self.choices.items())],
+                  "usage": self.usage}
+        if self.meta.get("system_fingerprint"):
+            result["system_fingerprint"] = self.meta["system_fingerprint"]
+        return result
+
+    def progress(self) -> str:
+        content = sum(c.content.tell() for c in self.choices.values())
+        reasoning = sum(c.reasoning.tell() for c in self.choices.values() if c.reasoning)
+        calls = sum(len(c.tool_calls) for c in self.choices.values())
+        text = f"{self.chunks} chunks had arrived ({content} characters of answer"
+        if reasoning:
+            text += f", {reasoning} of reasoning"
+        if calls:
+            text += f", {calls} tool call(s) in progress"
+        return text + ")"
+
+    @staticmethod
+    def live_text(event: dict[str, Any]) -> tuple[str, str]:
+        reasoning, content = [], []
+        for choice in event.get("choices") or ():
+            delta = choice.get("delta") or {}
+            reasoning.append(delta.get("reasoning_content") or "")
+            content.append(delta.get("content") or "")
+        return "".join(reasoning), "".join(content)

@@ -1,0 +1,212 @@
+"""What each `deepseek-connector` command does; main.py parses arguments and reports errors."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, load_connector
+from ..emulator import Emulator
+from ..runtime import describe, form_schema
+from ..runtime.action import Action
+from ..runtime.connection import Connection
+from ..runtime.connector import Connector, import_implementation
+from ..runtime.errors import ConnectorError, InputError
+from ..runtime.manifest import manifest_json_schema
+from ..runtime.redaction import Redactor
+
+EMULATOR_KEY = "sk-emulator-local"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "runtime" / "manifest.schema.json"
+MANIFEST_FILE = Path(__file__).resolve().parent.parent / "connector.yaml"
+
+
+def parse_inputs(pairs: list[str], inputs_file: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if inputs_file:
+        try:
+            with open(inputs_file, encoding="utf-8") as handle:
+                loaded = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise InputError.single("inputs-file", "--inputs-file",
+                                    f"must be a readable JSON object file ({exc}).") from None
+        if not isinstance(loaded, dict):
+            raise InputError.single("inputs-file", "--inputs-file", "must hold a JSON object.")
+        values.update(loaded)
+    repeated: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError.single("input", "--input", f"must look like KEY=VALUE; got {pair!r}.")
+        repeated.setdefault(key, []).append(value)
+    for key, items in repeated.items():
+        values[key] = items[0] if len(items) == 1 else items
+    return values
+
+
+@contextmanager
+def connection_for(args: argparse.Namespace) -> Iterator[tuple[Connector, dict[str, Any]]]:
+    """The connector and connection values from flags, environment or the built-in emulator."""
+    connector = load_connector()
+    values: dict[str, Any] = {"apiKey": args.api_key or os.environ.get("DEEPSEEK_API_KEY", "")}
+    base_url = args.base_url or os.environ.get("DEEPSEEK_BASE_URL")
+    if base_url:
+        values["baseUrl"] = base_url
+    emulator = None
+    if args.emulator:
+        emulator = Emulator().start()
+        values = {"apiKey": values["apiKey"] or EMULATOR_KEY, "baseUrl": emulator.url}
+    elif not values["apiKey"]:
+        raise InputError.single("apiKey", "API Key",
+                                "is required: set DEEPSEEK_API_KEY or pass --api-key (or use --emulator).")
+    try:
+        yield connector, values
+    finally:
+        connector.close()
+        if emulator is not None:
+            emulator.stop()
+
+
+def print_json(result: dict[str, Any], key: str) -> None:
+    text = json.dumps(result, indent=2, ensure_ascii=False, default=_json_default)
+    print(Redactor([key]).text(text))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    inputs = parse_inputs(args.input, args.inputs_file)
+    with connection_for(args) as (connector, connection):
+        if args.live:
+            result = {"data": run_live(connector, args.action, inputs, connection)}
+        else:
+            result = connector.run_result(args.action, inputs, connection).to_cli()
+        print_json(result, connection["apiKey"])
+    return 0
+
+
+def run_live(connector: Connector, action: str, inputs: dict[str, Any], connection: dict[str, Any]) -> Any:
+    """Stream to stderr as the answer arrives: reasoning first (dimmed on a terminal), then the answer."""
+    dim, plain = ("\x1b[2m", "\x1b[0m") if sys.stderr.isatty() else ("", "")
+    shown = {"reasoning": False, "answer": False}
+    with connector.stream(action, inputs, connection) as stream:
+        for event in stream:
+            reasoning, answer = stream.assembler.live_text(event)
+            if reasoning:
+                if not shown["reasoning"]:
+                    sys.stderr.write("Reasoning:\n")
+                    shown["reasoning"] = True
+                sys.stderr.write(f"{dim}{reasoning}{plain}")
+            if answer:
+                if shown["reasoning"] and not shown["answer"]:
+                    sys.stderr.write("\n\nAnswer:\n")
+                shown["answer"] = True
+                sys.stderr.write(answer)
+            sys.stderr.flush()
+    sys.stderr.write("\n")
+    return stream.result
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    inputs = parse_inputs(args.input, args.inputs_file)
+    with connection_for(args) as (connector, connection):
+        result = connector.check_connection(connection, inputs)
+        print_json(result, connection["apiKey"])
+    return 0 if result["data"]["valid"] else 1
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    manifest = load_connector().manifest
+    if args.format == "json":
+        print(json.dumps(describe.as_json(manifest, __version__), indent=2, ensure_ascii=False))
+    else:
+        print(describe.as_markdown(manifest, __version__))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    # jsonschema (about 50 ms to import) is needed by this command only.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    from ..runtime.loading import check_manifest, describe_path, parse_yaml
+
+    generated = manifest_json_schema()
+    if args.write:
+        SCHEMA_FILE.write_text(json.dumps(generated, indent=2, sort_keys=True) + "\n", "utf-8")
+        print(f"Wrote {SCHEMA_FILE}")
+    elif json.loads(SCHEMA_FILE.read_text("utf-8")) != generated:
+        raise ConnectorError("runtime/manifest.schema.json is out of date with the typed models; "
+                             "run `deepseek-connector validate --write`.")
+    data = parse_yaml(MANIFEST_FILE.read_text("utf-8"), "connector.yaml")
+    error = best_match(Draft202012Validator(generated).iter_errors(data))
+    if error is not None:
+        where = describe_path(data, list(error.absolute_path))
+        raise ConnectorError(f"connector.yaml: {where}: {error.message}")
+    manifest = check_manifest(data)
+    import_implementation(manifest.connection.implementation, Connection)
+    for spec in (*manifest.all_actions, *([manifest.connection.check] if manifest.connection.check else [])):
+        import_implementation(spec.implementation, Action)
+    print(f"connector.yaml is valid: {len(manifest.actions)} actions, {len(manifest.data_sources)} data "
+          "sources, every class imports.")
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    try:
+        emulator = Emulator(args.host, args.port)
+    except OSError as exc:
+        raise ConnectorError(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another "
+                             "--port.") from None
+    print(f"DeepSeek emulator listening on {emulator.url} (Ctrl-C to stop)", flush=True)
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    connector = load_connector()
+    if args.action == "connection":
+        schema = form_schema.connection_schema(connector.manifest)
+    else:
+        schema = form_schema.action_schema(connector.manifest, connector.spec(args.action))
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    text = describe.reference_page(load_connector().manifest, __version__)
+    path = Path(args.output or os.path.join("docs", "reference.md"))
+    if not path.parent.is_dir():
+        raise ConnectorError(f"There is no folder {str(path.parent)!r} here; run this in the connector's "
+                             "repository, or give --output FILE.")
+    if args.check:
+        current = path.read_text("utf-8") if path.exists() else None
+        if current != text:
+            print(f"{path} is out of date; run `deepseek-connector docs`.", file=sys.stderr)
+            return 1
+        print(f"{path} is up to date.")
+        return 0
+    path.write_text(text, "utf-8")
+    print(f"Wrote {path}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run, "check": cmd_check, "describe": cmd_describe, "validate": cmd_validate,
+    "emulator": cmd_emulator, "schema": cmd_schema, "docs": cmd_docs,
+}

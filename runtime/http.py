@@ -1,0 +1,92 @@
+"""What actions hand to the executor and get back: plain values, no HTTP library objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+# Headers that carry the request id: DeepSeek's own first, then common proxy spellings.
+REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "request-id", "x-trace-id")
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """One part of a multipart body: a plain field when `filename` is None, else a file.
+
+    `content` is bytes, or a readable binary file object that is streamed, never loaded whole.
+    """
+
+    name: str
+    content: bytes | IO[bytes]
+    filename: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One request as an action wants it sent. With `stream`, the executor returns as soon as a
+    successful status and headers arrive, and the body is read as it comes (HttpResponse.chunks)."""
+
+    method: str
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    json_body: Any = None
+    data: bytes | None = None
+    multipart: tuple[FilePart, ...] | None = None
+    stream: bool = False
+    #: False for binary downloads: the body is returned exactly as sent, never redacted.
+    redact_body: bool = True
+
+
+class BodyStream(Protocol):
+    def chunks(self) -> Iterator[bytes]: ...
+
+    def finish(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class HttpResponse:
+    """Status, headers (case-insensitive) and, unless streamed, the whole body, read within the
+    call's deadline and size limit."""
+
+    __slots__ = ("status", "headers", "content", "attempts", "_body")
+
+    def __init__(self, status: int, headers: Mapping[str, str], content: bytes | None = None,
+                 body: BodyStream | None = None, attempts: int = 1):
+        self.status = status
+        self.headers = headers
+        self.content = content
+        #: Which attempt brought this answer (1 unless earlier ones failed and were retried).
+        self.attempts = attempts
+        self._body = body
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id(self.headers)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as it arrives (streamed responses only)."""
+        if self._body is None:
+            yield self.content or b""
+            return
+        yield from self._body.chunks()
+
+    def finish(self) -> None:
+        """The caller saw the end of the answer: read what is left briefly, then let go."""
+        if self._body is not None:
+            self._body.finish()
+
+    def close(self) -> None:
+        if self._body is not None:
+            self._body.close()
+
+    def __repr__(self) -> str:
+        return f"HttpResponse(status={self.status})"
+
+
+def request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id from a case-insensitive header mapping (as the executor returns)."""
+    return next((headers[name] for name in REQUEST_ID_HEADERS if name in headers), None)

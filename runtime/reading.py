@@ -1,0 +1,131 @@
+"""Reading one response body within the call's bounds: its deadline and its size limit.
+
+Bodies are read in pieces with urllib3's `read1`, which inflates compressed data a bounded
+amount at a time, so decompressed bytes are what is counted and a gzip bomb stops at the limit.
+"""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from . import settings
+from .errors import (
+    ConnectorError,
+    DeadlineError,
+    NetworkError,
+    RequestTimeoutError,
+    ResponseError,
+    UnreachableError,
+)
+from .transport import Deadline, Guard, failure_kind
+
+TRANSPORT_ERRORS = (requests.RequestException, Urllib3Error, http.client.HTTPException, OSError)
+
+
+@dataclass(frozen=True, slots=True)
+class SizeLimit:
+    """The most bytes an answer may bring, and the input that sets it (named in the error)."""
+
+    bytes: int
+    label: str = "Max Response Size (MB)"
+
+    def exceeded(self, what: str = "answer") -> ResponseError:
+        return ResponseError(f"The {what} was larger than the {self.label} of "
+                             f"{self.bytes / 2**20:g} MB, so reading stopped there; raise "
+                             f"{self.label} if answers this large are expected.")
+
+
+def deadline_error(deadline: Deadline) -> DeadlineError:
+    return DeadlineError(f"The step's Timeout of {deadline.seconds:g} s ran out before the answer "
+                         "was complete.")
+
+
+@dataclass(frozen=True, slots=True)
+class Waits:
+    """The longest single waits of one attempt: to connect, and for each read."""
+
+    connect: float
+    read: float
+
+
+def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Guard,
+                    waits: Waits) -> ConnectorError:
+    """The ConnectorError for a transport exception, told apart by the exception types."""
+    if guard.aborted or deadline.expired():
+        return deadline_error(deadline)
+    kind = failure_kind(exc)
+    if kind == "connect_timeout":
+        return RequestTimeoutError(f"Could not connect to {site} within {waits.connect:g} s.")
+    if kind == "timeout":
+        return RequestTimeoutError(f"{site} sent nothing for {waits.read:g} s.")
+    if kind == "decoding":
+        return ResponseError(f"The answer from {site} could not be decompressed.")
+    what = {"unresolvable": "its host name could not be resolved",
+            "refused": "the connection was refused",
+            "tls": "the secure connection (TLS) could not be set up; check the Base URL and its certificate",
+            "broken": "the connection broke before the answer was complete"}[kind]
+    error_class = UnreachableError if kind in ("unresolvable", "refused") else NetworkError
+    return error_class(f"Could not reach {site}: {what}.")
+
+
+class BodyReader:
+    """One response's body, read in pieces within the call's deadline and size limit."""
+
+    def __init__(self, response: requests.Response, guard: Guard, deadline: Deadline, limit: SizeLimit,
+                 site: str, waits: Waits):
+        self._response = response
+        self._guard = guard
+        self._deadline = deadline
+        self._limit = limit
+        self._site = site
+        self._waits = waits
+
+    def chunks(self) -> Iterator[bytes]:
+        raw = self._response.raw
+        received = 0
+        while True:
+            if self._deadline.expired():
+                raise deadline_error(self._deadline)
+            try:
+                piece = raw.read1(settings.READ_CHUNK, decode_content=True)
+            except TRANSPORT_ERRORS as exc:
+                raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
+            if not piece:
+                return
+            received += len(piece)
+            if received > self._limit.bytes:
+                raise self._limit.exceeded()
+            yield piece
+
+    def read_all(self) -> bytes:
+        try:
+            return b"".join(self.chunks())
+        finally:
+            self.close()
+
+    def finish(self) -> None:
+        """After the answer's end marker, read the body's end briefly so the connection can be
+        reused; a server that keeps the connection open (or keeps talking) loses it instead."""
+        sock = self._guard.socket()
+        try:
+            if sock is not None:
+                sock.settimeout(settings.DRAIN_TIMEOUT)  # urllib3 resets it when the connection is reused
+            left = settings.DRAIN_LIMIT
+            while left > 0:
+                piece = self._response.raw.read1(left, decode_content=True)
+                if not piece:
+                    break
+                left -= len(piece)
+        except TRANSPORT_ERRORS:
+            pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._guard.release()
+        self._response.close()

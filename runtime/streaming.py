@@ -1,0 +1,172 @@
+"""Streamed answers: server-sent events over a response, fed to an action's assembler.
+
+The EventStream owns the transport side: SSE framing, DeepSeek's `[DONE]` marker and keep-alive
+comments, error events, stalls, the deadline, size limits, redaction, and draining the
+connection afterwards. An Assembler owns the answer: it merges events into one result of
+the same shape a non-streamed call returns.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from . import settings
+from .errors import ConnectorError, DeadlineError, RequestTimeoutError, ResponseError, StreamError
+from .http import HttpResponse
+from .reading import SizeLimit
+from .redaction import Redactor
+from .responses import quote
+from .sse import EventNotText, EventTooLarge, iter_events, iter_lines
+
+DONE = "[DONE]"
+
+
+class Assembler(ABC):
+    """Merges a stream's events into one result; the runtime calls it once per event."""
+
+    @abstractmethod
+    def add(self, event: dict[str, Any]) -> None:
+        """Merge one event; raise ValueError saying what is wrong when its shape is impossible."""
+
+    @abstractmethod
+    def result(self) -> dict[str, Any]:
+        """The whole answer so far, in the shape of a non-streamed result."""
+
+    @abstractmethod
+    def progress(self) -> str:
+        """How much had arrived, for messages: "12 chunks had arrived (...)"."""
+
+    @staticmethod
+    def live_text(event: dict[str, Any]) -> tuple[str, str]:
+        """The (reasoning, answer) text this event adds, for hosts that show an answer live."""
+        return "", ""
+
+
+EventHandler = Callable[[dict[str, Any]], None]
+
+
+class EventStream:
+    """Iterate for each event as it arrives; afterwards `result` holds the assembled answer.
+
+    Closing (or leaving a `with` block) releases the connection. Iterating again after the end
+    yields nothing.
+    """
+
+    def __init__(self, response: HttpResponse, assembler: Assembler, *, limit: SizeLimit, redactor: Redactor,
+                 on_event: EventHandler | None = None):
+        self.response = response
+        self.assembler = assembler
+        self.result: dict[str, Any] | None = None
+        self._limit = limit
+        self._redactor = redactor
+        self._on_event = on_event
+        self._started = False
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self.response.headers
+
+    @property
+    def completion(self) -> dict[str, Any] | None:
+        """The assembled answer (the name earlier versions used for `result`)."""
+        return self.result
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._started:
+            return
+        self._started = True
+        try:
+            yield from self._events()
+        except ConnectorError as error:
+            if error.partial is None:
+                error.partial = self.assembler.result()
+            error.attempts = error.attempts or self.response.attempts
+            raise error.scrub(self._redactor.text) from None
+        finally:
+            self.close()
+
+    def read_all(self) -> dict[str, Any]:
+        for _ in self:
+            pass
+        assert self.result is not None  # iteration either completed the answer or raised
+        return self.result
+
+    def _events(self) -> Iterator[dict[str, Any]]:
+        received = 0
+        try:
+            for data in iter_events(iter_lines(self.response.chunks(), settings.MAX_EVENT_BYTES),
+                                    settings.MAX_EVENT_BYTES):
+                if data == DONE:
+                    self.result = self.assembler.result()
+                    self.response.finish()
+                    return
+                received += len(data)
+                if received > self._limit.bytes:
+                    raise self._limit.exceeded("streamed answer")
+                event = self._parse(self._redactor.text(data))
+                self._add(event, data)
+                if self._on_event is not None:
+                    self._on_event(event)
+                yield event
+        except EventTooLarge:
+            limit = settings.MAX_EVENT_BYTES // 2**20
+            raise ResponseError(f"One event of the answer stream was larger than {limit} MB; "
+                                f"{self.assembler.progress()}.") from None
+        except EventNotText:
+            raise ResponseError(f"The answer stream carried an event that is not UTF-8 text; "
+                                f"{self.assembler.progress()}.") from None
+        except DeadlineError as error:
+            error.message = error.message.rstrip(".") + f" (while streaming; {self.assembler.progress()})."
+            raise
+        except RequestTimeoutError as error:
+            raise StreamError(f"The answer stream stalled: {error.message.rstrip('.')}; "
+                              f"{self.assembler.progress()}.") from None
+        except ResponseError:
+            raise
+        except ConnectorError:
+            raise StreamError(f"The answer stream was cut off by the network; {self.assembler.progress()}.") \
+                from None
+        raise StreamError("The answer stream ended before DeepSeek marked it complete (no [DONE]); "
+                          f"{self.assembler.progress()}.")
+
+    def _parse(self, data: str) -> dict[str, Any]:
+        try:
+            event = json.loads(data)
+        except (ValueError, RecursionError):
+            raise ResponseError(f"The answer stream carried an event that is not JSON: {quote(data, 80)!r}; "
+                                f"{self.assembler.progress()}.") from None
+        if not isinstance(event, dict):
+            raise ResponseError(f"The answer stream carried an unexpected event: {quote(data, 80)!r}; "
+                                f"{self.assembler.progress()}.")
+        if "error" in event:
+            error = event["error"]
+            message = error.get("message") if isinstance(error, dict) else error
+            raise StreamError("DeepSeek reported an error in the middle of the answer: "
+                              f'"{quote(str(message))}"; {self.assembler.progress()}.')
+        return event
+
+    def _add(self, event: dict[str, Any], data: str) -> None:
+        try:
+            self.assembler.add(event)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            # The assembler checks the shapes it relies on (ValueError); anything else from a
+            # shape it did not foresee is reported the same way rather than as a crash.
+            reason = str(exc) if isinstance(exc, ValueError) else "its fields have unexpected types"
+            raise ResponseError(f"The answer stream carried a chunk of an unexpected shape ({reason}): "
+                                f"{quote(data, 80)!r}; {self.assembler.progress()}.") from None

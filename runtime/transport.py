@@ -1,0 +1,220 @@
+"""Under the executor: a real deadline for every exchange, and bodies read within bounds.
+
+requests only bounds each socket wait, so a server that trickles a byte now and then, or never
+finishes a stream, can hold a call forever. Here every attempt registers with one watchdog
+thread; when the call's deadline passes, the watchdog shuts the attempt's socket down and
+the blocked read returns at once. The socket is known through urllib3's documented hook for
+connection classes (`ConnectionCls`), so no private attribute of requests or urllib3 is read.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, DecodeError, NameResolutionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+
+class Deadline:
+    """The moment a whole call must be over by, on an injectable clock."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self.expires_at = clock() + seconds
+
+    def remaining(self) -> float:
+        return self.expires_at - self._clock()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+
+class Guard:
+    """One attempt's hold on the connection it uses, so the watchdog can cut it off."""
+
+    def __init__(self) -> None:
+        self.connection: HTTPConnection | None = None
+        self.aborted = False
+        self.finished = False
+        self._lock = threading.Lock()
+
+    def attach(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self.connection = connection
+
+    def release(self) -> None:
+        """The attempt is over: nothing to cut off any more."""
+        with self._lock:
+            self.connection = None
+            self.finished = True
+        WATCHDOG.forget()
+
+    def socket(self) -> socket.socket | None:
+        connection = self.connection
+        return getattr(connection, "sock", None) if connection is not None else None
+
+    def abort(self) -> None:
+        with self._lock:
+            self.aborted = True
+            connection = self.connection
+            # A connection handed on to another request belongs to that request's guard now.
+            if connection is None or getattr(connection, "guard", None) is not self:
+                return
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+_current = threading.local()
+
+
+@contextmanager
+def guarding(guard: Guard) -> Iterator[None]:
+    """Connections that send requests in this block (on this thread) attach to `guard`."""
+    _current.guard = guard
+    try:
+        yield
+    finally:
+        _current.guard = None
+
+
+class _GuardedMixin:
+    guard: Guard | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        guard = getattr(_current, "guard", None)
+        if guard is not None:
+            self.guard = guard
+            guard.attach(self)  # type: ignore[arg-type]
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class GuardedHTTPConnection(_GuardedMixin, HTTPConnection):
+    pass
+
+
+class GuardedHTTPSConnection(_GuardedMixin, HTTPSConnection):
+    pass
+
+
+class GuardedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = GuardedHTTPConnection
+
+
+class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = GuardedHTTPSConnection
+
+
+GUARDED_POOLS = {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
+
+
+class GuardedAdapter(HTTPAdapter):
+    """requests' adapter with connection classes that attach to the current attempt's guard."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = GUARDED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS brings its own connection classes
+            manager.pool_classes_by_scheme = GUARDED_POOLS
+        return manager
+
+
+class Watchdog:
+    """One daemon thread that aborts attempts whose call ran past its deadline."""
+
+    # Finished guards stay in the heap until their time comes or, when they are most of it,
+    # a rebuild drops them, so a long Timeout on many quick calls costs no memory.
+    COMPACT_AT = 1024
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Guard]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._finished = 0
+
+    def watch(self, seconds: float, guard: Guard) -> None:
+        entry = (time.monotonic() + seconds, next(self._order), guard)
+        with self._wake:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="deepseek-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0] is entry:
+                self._wake.notify()
+
+    def forget(self) -> None:
+        with self._wake:
+            self._finished += 1
+            if self._finished > self.COMPACT_AT and self._finished * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].finished]
+                heapq.heapify(self._heap)
+                self._finished = 0
+
+    def size(self) -> int:
+        with self._wake:
+            return len(self._heap)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._wake.wait(timeout)
+                _, _, guard = heapq.heappop(self._heap)
+                if guard.finished:
+                    self._finished = max(0, self._finished - 1)
+                    continue
+            guard.abort()
+
+
+WATCHDOG = Watchdog()
+
+
+def failure_kind(exc: BaseException) -> str:
+    """What went wrong in a transport exception, read from the exception types in its chain."""
+    links = list(_chain(exc))
+    if any(isinstance(link, (NameResolutionError, socket.gaierror)) for link in links):
+        return "unresolvable"
+    if any(isinstance(link, ConnectionRefusedError) for link in links):
+        return "refused"
+    if any(isinstance(link, (requests.ConnectTimeout, ConnectTimeoutError)) for link in links):
+        return "connect_timeout"
+    if any(isinstance(link, (requests.Timeout, Urllib3Timeout, socket.timeout)) for link in links):
+        return "timeout"
+    if any(isinstance(link, (ssl.SSLError, requests.exceptions.SSLError)) for link in links):
+        return "tls"
+    if any(isinstance(link, (DecodeError, requests.exceptions.ContentDecodingError)) for link in links):
+        return "decoding"
+    return "broken"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every one it wraps: causes, contexts, urllib3's `reason`, wrapped args."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        link = pending.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        wrapped = [link.__cause__, link.__context__, getattr(link, "reason", None), *link.args]
+        pending += [item for item in wrapped if isinstance(item, BaseException)]
