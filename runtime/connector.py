@@ -22,7 +22,7 @@ from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
 from .inputs import coerce_connection, coerce_inputs
 from .manifest import ActionSpec, InputSpec, Manifest
-from .redaction import Secret
+from .redaction import Secret, install_log_redaction
 from .streaming import EventHandler, EventStream
 
 ConnectionValues = Mapping[str, Any] | Connection
@@ -72,9 +72,14 @@ def _values_hash(values: Mapping[str, Any]) -> str | None:
 class Connector:
     """One loaded connector. Thread-safe: share one instance across a host's workers."""
 
-    def __init__(self, manifest: Manifest, *, version: str = "0"):
+    def __init__(self, manifest: Manifest, *, version: str = "0", redact_library_logs: bool = True):
         self.manifest = manifest
         self.version = version
+        if redact_library_logs:
+            # urllib3 logs request lines, query included, at DEBUG; a host that turns that on
+            # must not see a key a user put in a query parameter. (Not done on import: importing
+            # a module should not change other libraries' loggers.)
+            install_log_redaction()
         self._lock = threading.Lock()
         self._executors: _LRU[Executor] = _LRU(settings.MAX_CACHED_SESSIONS, Executor.close)
         self._connections: _LRU[Connection] = _LRU(settings.MAX_CACHED_CONNECTIONS)

@@ -53,6 +53,11 @@ def test_each_input_alone_reaches_the_wire(connector, connection, emulator, inpu
     assert result["data"]["object"] == "chat.completion"
 
 
+def test_extra_body_fields_are_merged_into_the_body(connector, connection, emulator):
+    run_chat(connector, connection, extra_body={"future_option": {"x": 1}, "seed": 7})
+    assert sent_body(emulator) == {**BASE_BODY, "future_option": {"x": 1}, "seed": 7}
+
+
 def test_blank_inputs_are_not_sent_at_all(connector, connection, emulator):
     blanks = {key: "" for key in ("frequency_penalty", "max_tokens", "presence_penalty",
                                   "response_format", "stop", "stream", "include_usage", "temperature",

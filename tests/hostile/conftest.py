@@ -10,9 +10,20 @@ import sys
 import pytest
 
 from tests.hostile.server import HostileServer
+from tests.reliability.figures import count
 
 # A fake key; its first 8 characters are the shortest fragment the suite calls a leak.
 KEY = "sk-test-hostile-canary-7f3a9c2e51d0"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each hostile test counts as a checked case once its assertions ran; a failure is a broken promise."""
+    report = yield
+    if report.when == "call":
+        count("hostile_cases")
+        count("hostile_broken", int(report.failed))
+    return report
 
 
 @pytest.fixture

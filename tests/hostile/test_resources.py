@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import time
 
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime import settings
@@ -19,6 +20,17 @@ def open_sockets() -> int:
         with contextlib.suppress(OSError):
             count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
     return count
+
+
+def settled_sockets(bound: int, before: int) -> int:
+    """Sockets held above `before`, once the emulator has closed its ends of closed connections
+    (its handler threads notice a client's close a moment later)."""
+    deadline = time.monotonic() + 3
+    held = open_sockets() - before
+    while held > bound and time.monotonic() < deadline:
+        time.sleep(0.05)
+        held = open_sockets() - before
+    return held
 
 
 def strings_in_keys(root: object, depth: int = 3) -> list[str]:
@@ -45,10 +57,11 @@ def test_thousands_of_tenant_keys_hold_a_bounded_number_of_sockets(emulator):
     keys = [f"sk-test-tenant-{number:05d}-abcdef" for number in range(TENANTS)]
     for key in keys:
         connector.run("listModels", {}, {"apiKey": key, "baseUrl": emulator.url})
-    held = open_sockets() - before
     # The emulator runs in this process: each pooled connection holds a socket at both ends.
-    assert held <= 2 * settings.MAX_CACHED_SESSIONS + 4, held
+    bound = 2 * settings.MAX_CACHED_SESSIONS + 4
+    held = settled_sockets(bound, before)
+    assert held <= bound, held
     texts = strings_in_keys(connector)
     assert not [text for text in texts for key in keys[-50:] if key in text]
     connector.close()
-    assert open_sockets() - before <= 2
+    assert settled_sockets(2, before) <= 2

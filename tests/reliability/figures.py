@@ -7,7 +7,12 @@ from collections import Counter
 
 ROWS = (
     ("faults_injected", "Faults injected (HTTP errors, drops, stalls, keep-alive, bad bodies)"),
-    ("faults_survived", "Faults survived (retried to success, or reported with the right error)"),
+    ("faults_survived", "Faults whose outcome was checked and right (retried to success, or the right "
+                        "error)"),
+    ("hostile_cases", "Hostile-server and hostile-input cases checked (origin, redaction, deadlines, sizes, "
+                      "malformed answers)"),
+    ("hostile_broken", "Hostile cases where a promise broke (key shown or sent away, deadline or bound "
+                       "missed)"),
     ("bad_inputs", "Bad-input cases generated (hypothesis)"),
     ("bad_inputs_rejected", "Cases rejected by input validation, nothing sent"),
     ("concurrent_calls", "Concurrent calls made (threads sharing one connector)"),

@@ -15,6 +15,7 @@ from deepseek_connector.runtime.errors import ConnectorError, InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.examples import required_inputs
 from tests.reliability.figures import count
 
 CONNECTOR = load_connector()
@@ -46,20 +47,18 @@ JUNK = st.one_of(
                      '[{"type": "function", "function": {"name": "f"}}]', "none", "required",
                      "json_object", "enabled", "max", "GET", "binary", "arraybuffer"]),
 )
-# Retry and timeout inputs of Raw Request: junk, out-of-range values, or small valid ones, so that
-# a valid draw never asks for minutes of waiting.
+# The call settings every action has: junk, out-of-range values, or small valid ones, so that a
+# valid draw never asks for minutes of waiting.
 SMALL_INTS = st.one_of(st.integers(-5, -1), st.integers(0, 1), st.integers(4_000_000, 10**9),
                        st.sampled_from(["1", "0", "-1", "abc", "", "2.5", None]))
-BOUNDED = {("rawRequest", "maxRetries"): SMALL_INTS,
-           ("rawRequest", "retryDelayMS"): st.one_of(SMALL_INTS, st.integers(0, 20)),
-           ("rawRequest", "timeout"): st.one_of(st.integers(-5, 0), st.integers(2000, 5000),
-                                                st.sampled_from(["x", "", "0", None]))}
-VALID_BASE = {
-    "createChatCompletion": {"model": "deepseek-v4-flash", "messages": "hello"},
-    "rawRequest": {"url": "/models", "method": "GET"},
-}
-RUNS = {"createChatCompletion": 300, "rawRequest": 300, "listModels": 40, "getUserBalance": 40,
-        "selectModel": 40}
+BOUNDED = {"maxRetries": SMALL_INTS,
+           "retryDelayMS": st.one_of(SMALL_INTS, st.integers(0, 20)),
+           "timeout": st.one_of(st.integers(-5, 0), st.sampled_from(["x", "", "0", None, "3", 2, 5.5, 2000])),
+           "maxResponseMB": st.one_of(st.floats(-1, 0.001),
+                                      st.sampled_from([1, "64", 0, None, "big", 10**7]))}
+ACTIONS = CONNECTOR.action_keys() + CONNECTOR.data_source_keys()
+# More cases for actions with more inputs: every form gets a fair share of the budget.
+RUNS = {action: min(300, 25 * len(CONNECTOR.inputs(action))) for action in ACTIONS}
 
 
 PLAIN_TEXT = st.text(max_size=30)  # any Unicode, surrogates included
@@ -92,7 +91,7 @@ def form_values(action: str, with_junk: bool):
     keys = list(fields)
 
     def value_for(key):
-        bounded = BOUNDED.get((action, key))
+        bounded = BOUNDED.get(key)
         if bounded is not None:
             return bounded
         return st.one_of(JUNK, plausible(fields[key])) if with_junk else plausible(fields[key])
@@ -105,7 +104,8 @@ def form_values(action: str, with_junk: bool):
         chosen.flatmap(lambda picked: st.fixed_dictionaries({k: value_for(k) for k in picked})),
         unknown,
         st.booleans() if with_junk else st.just(True),
-    ).map(lambda parts: {**(VALID_BASE.get(action, {}) if parts[2] else {}), **parts[0], **parts[1]})
+    ).map(lambda parts: {**(required_inputs(CONNECTOR.spec(action)) if parts[2] else {}), **parts[0],
+                         **parts[1]})
 
 
 def check_case(action: str, values: dict, emulator) -> None:
@@ -130,7 +130,7 @@ def check_case(action: str, values: dict, emulator) -> None:
 
 
 @pytest.mark.parametrize("with_junk", [True, False], ids=["junk", "plausible"])
-@pytest.mark.parametrize("action", list(RUNS))
+@pytest.mark.parametrize("action", ACTIONS)
 def test_generated_inputs_end_in_a_named_error_or_a_valid_request(action, with_junk, emulator_server):
     @settings(max_examples=RUNS[action], deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -148,7 +148,7 @@ def test_generated_inputs_end_in_a_named_error_or_a_valid_request(action, with_j
 @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf, 10**400, "1e400", True])
 def test_non_finite_and_absurd_numbers_are_rejected(action, key, number, emulator):
     with pytest.raises(InputError):
-        CONNECTOR.run(action, {**VALID_BASE[action], key: number},
+        CONNECTOR.run(action, {**required_inputs(CONNECTOR.spec(action)), key: number},
                       {"apiKey": "sk-test-fuzz", "baseUrl": emulator.url})
     assert emulator.received() == []
     count("bad_inputs")

@@ -1,4 +1,4 @@
-"""Fault suite: injected faults against all three actions, over real HTTP on 127.0.0.1."""
+"""Fault suite: injected faults against every action of the manifest, over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import time
 from email.utils import formatdate
 
 import pytest
+from deepseek_connector import load_connector
 from deepseek_connector.runtime import settings
+from deepseek_connector.runtime.action import Action
+from deepseek_connector.runtime.connector import import_implementation
 from deepseek_connector.runtime.errors import (
     AuthenticationError,
     ConnectorError,
@@ -21,18 +24,18 @@ from deepseek_connector.runtime.errors import (
 )
 
 from tests.conftest import FAKE_KEY
+from tests.examples import required_inputs
 from tests.reliability.figures import count
 
+CONNECTOR = load_connector()
 CHAT = {"model": "deepseek-v4-flash", "messages": "Ping"}
-# Raw Request set up with the same policy the other actions have by default.
-RAW = {"url": "/chat/completions", "method": "POST",
-       "data": {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "Ping"}]},
-       "maxRetries": "2", "useExponentialBackoff": "true", "retryAllErrors": "true"}
-ACTIONS = {
-    "listModels": ({}, "/models"),
-    "createChatCompletion": (CHAT, "/chat/completions"),
-    "rawRequest": (RAW, "/chat/completions"),
-}
+# Every action and data source of the manifest, each with the same retries (Raw Request's
+# defaults are the anchor's: none), so that each meets the same faults the same way.
+RETRIES = {"maxRetries": "2", "useExponentialBackoff": "true"}
+ACTIONS = {key: {**required_inputs(CONNECTOR.spec(key)), **RETRIES}
+           for key in CONNECTOR.action_keys() + CONNECTOR.data_source_keys()}
+STREAMING = [key for key in ACTIONS
+             if import_implementation(CONNECTOR.spec(key).implementation, Action).assembler is not None]
 TRANSIENT = [
     pytest.param({"status": 429}, id="429"),
     pytest.param({"status": 429, "retry_after": "0.2"}, id="429-retry-after-seconds"),
@@ -61,24 +64,22 @@ def fault_settings(fault: dict) -> dict:
 
 
 def run(connector, connection, action):
-    inputs, _ = ACTIONS[action]
-    return connector.run(action, inputs, connection)
+    return connector.run(action, ACTIONS[action], connection)
 
 
-def stamps(emulator, path):
-    return [r.received_at for r in emulator.received(path)]
+def stamps(emulator):
+    return [r.received_at for r in emulator.received()]
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("fault", TRANSIENT)
 def test_transient_faults_are_retried_to_success(connector, connection, emulator, quick_backoff,
                                                  action, fault):
-    path = ACTIONS[action][1]
-    emulator.add_fault(path=path, times=2, **fault_settings(fault))
+    emulator.add_fault(times=2, **fault_settings(fault))
     count("faults_injected", 2)
     result = run(connector, connection, action)
     assert result["data"]
-    times = stamps(emulator, path)
+    times = stamps(emulator)
     assert len(times) == 3
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     if fault.get("retry_after") == "date":
@@ -95,14 +96,13 @@ def test_transient_faults_are_retried_to_success(connector, connection, emulator
 @pytest.mark.parametrize("fault", TRANSIENT)
 def test_persistent_faults_end_in_the_right_error_after_three_attempts(connector, connection, emulator,
                                                                        quick_backoff, action, fault):
-    path = ACTIONS[action][1]
-    emulator.add_fault(path=path, times=3, **fault_settings(fault))
+    emulator.add_fault(times=3, **fault_settings(fault))
     count("faults_injected", 3)
     with pytest.raises(ConnectorError) as caught:
         run(connector, connection, action)
     assert isinstance(caught.value, FINAL_ERROR[fault.get("status")])
     assert caught.value.attempts == 3 and "Tried 3 times." in str(caught.value)
-    assert len(emulator.received(path)) == 3
+    assert len(emulator.received()) == 3
     assert "<html>" not in str(caught.value)
     count("faults_survived", 3)
 
@@ -116,14 +116,11 @@ def test_persistent_faults_end_in_the_right_error_after_three_attempts(connector
 ])
 def test_user_errors_are_never_retried_and_say_what_to_do(connector, connection, emulator, action,
                                                           status, error, advice):
-    inputs, path = ACTIONS[action]
-    if action == "rawRequest":
-        inputs = {**inputs, "retryAllErrors": "false"}
-    emulator.add_fault(path=path, times=3, status=status)
+    emulator.add_fault(times=3, status=status)
     count("faults_injected")
     with pytest.raises(error) as caught:
-        connector.run(action, inputs, connection)
-    assert len(emulator.received(path)) == 1
+        run(connector, connection, action)
+    assert len(emulator.received()) == 1
     assert advice in str(caught.value)
     assert caught.value.api_message and f'The API said: "{caught.value.api_message}"' in str(caught.value)
     count("faults_survived")
@@ -134,9 +131,8 @@ def test_connection_refused(connector, closed_port, quick_backoff, action):
     started = time.monotonic()
     with pytest.raises(NetworkError) as caught:
         run(connector, {"apiKey": FAKE_KEY, "baseUrl": f"http://127.0.0.1:{closed_port}"}, action)
-    # Nothing was sent, so only Retry On All Errors (on in RAW) retries a refused connection.
-    assert "connection was refused" in str(caught.value)
-    assert caught.value.attempts == (3 if action == "rawRequest" else 1)
+    # Nothing was sent, so only Retry On All Errors retries a refused connection.
+    assert "connection was refused" in str(caught.value) and caught.value.attempts == 1
     assert time.monotonic() - started < 5
     count("faults_injected")
     count("faults_survived")
@@ -165,7 +161,7 @@ def test_a_server_that_never_answers_times_out_within_the_configured_time(connec
                                                                           monkeypatch, quick_backoff,
                                                                           action):
     monkeypatch.setattr(settings, "READ_TIMEOUT", 0.3)
-    inputs = {**ACTIONS[action][0]}
+    inputs = dict(ACTIONS[action])
     if action == "rawRequest":
         inputs["timeout"] = "5000"  # milliseconds, for the whole call
     started = time.monotonic()
@@ -180,7 +176,7 @@ def test_a_server_that_never_answers_times_out_within_the_configured_time(connec
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_keep_alive_lines_then_the_body(connector, connection, emulator, action):
-    emulator.add_fault(path=ACTIONS[action][1], keepalive=4, keepalive_interval_ms=20)
+    emulator.add_fault(keepalive=4, keepalive_interval_ms=20)
     count("faults_injected")
     assert run(connector, connection, action)["data"]
     count("faults_survived")
@@ -188,7 +184,7 @@ def test_keep_alive_lines_then_the_body(connector, connection, emulator, action)
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_keep_alive_lines_then_a_closed_connection(connector, connection, emulator, action):
-    emulator.add_fault(path=ACTIONS[action][1], keepalive=3, drop="after_keepalive")
+    emulator.add_fault(keepalive=3, drop="after_keepalive")
     count("faults_injected")
     with pytest.raises(ResponseError) as caught:
         run(connector, connection, action)
@@ -202,7 +198,7 @@ def test_keep_alive_lines_then_a_closed_connection(connector, connection, emulat
     ("", "empty body"),
 ])
 def test_malformed_and_empty_bodies(connector, connection, emulator, action, body, expected):
-    emulator.add_fault(path=ACTIONS[action][1], body=body)
+    emulator.add_fault(body=body)
     count("faults_injected")
     if action == "rawRequest" and body == "":
         assert run(connector, connection, action) == {"data": None}  # an empty answer is null there
@@ -227,15 +223,13 @@ def test_json_of_the_wrong_shape(connector, connection, emulator, action, body):
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_gzip_encoded_answers(connector, connection, emulator, action):
-    emulator.add_fault(path=ACTIONS[action][1], gzip=True)
+    emulator.add_fault(gzip=True)
     count("faults_injected")
     assert run(connector, connection, action)["data"]
     count("faults_survived")
 
 
-STREAM = {**CHAT, "stream": "true", "include_usage": "true"}
-
-
+@pytest.mark.parametrize("action", STREAMING)
 @pytest.mark.parametrize("fault, outcome", [
     ({"keepalive": 6}, "ok"),
     ({"crlf": True}, "ok"),
@@ -243,19 +237,26 @@ STREAM = {**CHAT, "stream": "true", "include_usage": "true"}
     ({"drop": "before_done"}, "incomplete"),
     ({"stream_error": True}, "incomplete"),
     ({"stall_ms": 1500}, "incomplete"),
+    ({"drop": "mid_body"}, "incomplete"),
+    ({"drop": "after_keepalive"}, "incomplete"),
+    ({"body": "data: {bad json\n\n"}, "bad"),
 ])
 def test_stream_faults_are_parsed_or_reported_incomplete(connector, connection, emulator, monkeypatch,
-                                                         fault, outcome):
+                                                         action, fault, outcome):
     monkeypatch.setattr(settings, "READ_TIMEOUT", 0.4)
-    emulator.add_fault(path="/chat/completions", **fault)
+    whole = connector.run(action, {**ACTIONS[action], "maxRetries": "0"}, connection)["data"]
+    emulator.clear()
+    emulator.add_fault(**fault)
     count("faults_injected")
+    inputs = {**ACTIONS[action], "stream": "true", "include_usage": "true", "maxRetries": "0"}
     if outcome == "ok":
-        data = connector.run("createChatCompletion", STREAM, connection)["data"]
-        assert data["choices"][0]["message"]["content"].endswith("You said: Ping")
+        data = connector.run(action, inputs, connection)["data"]
+        assert data["choices"] == whole["choices"]  # the same answer as when not streamed
         assert data["usage"]["total_tokens"] > 0
     else:
         with pytest.raises(ResponseError) as caught:
-            connector.run("createChatCompletion", STREAM, connection)
-        assert caught.value.kind == "stream_incomplete" and "chunks had arrived" in str(caught.value)
-    assert len(emulator.received("/chat/completions")) == 1
+            connector.run(action, inputs, connection)
+        kind = "bad_response" if outcome == "bad" else "stream_incomplete"
+        assert caught.value.kind == kind and "chunks had arrived" in str(caught.value)
+    assert len(emulator.received()) == 1
     count("faults_survived")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError, InputError
+from deepseek_connector.runtime.errors import ConnectorError, InputError, ResponseError
 from deepseek_connector.runtime.form_schema import connection_schema
 
 from tests.reliability.figures import count
@@ -44,16 +44,23 @@ def test_key_through_connection_headers_query_and_body_in_debug_mode(connector, 
 
 
 def test_key_never_leaves_for_another_origin(connector, emulator, recorder):
-    connection = {"apiKey": KEY, "baseUrl": emulator.url}
-    for url in (recorder.url + "/models", recorder.url.replace("127.0.0.1", "localhost") + "/x"):
+    """Neither a URL nor a redirect (a real one, with Location on another origin) moves the key."""
+    for url in (emulator.url + "/models", emulator.url.replace("127.0.0.1", "localhost") + "/x"):
         with pytest.raises(InputError):
-            connector.run("rawRequest", {"url": url, "method": "GET"}, connection)
+            connector.run("rawRequest", {"url": url, "method": "GET"},
+                          {"apiKey": KEY, "baseUrl": recorder.url})
     recorder.responder = lambda req: (302, {"Location": emulator.url + "/models"}, b"")
-    # A redirect from the connection's own host is not followed to anywhere else.
-    emulator.add_fault(status=302, body="", times=1)
-    connector.run("rawRequest", {"url": "/models", "method": "GET", "responseType": "text"}, connection)
-    assert recorder.received == []
-    count("leaks", len(recorder.received))
+    connection = {"apiKey": KEY, "baseUrl": recorder.url}
+    result = connector.run("rawRequest", {"url": "/models", "method": "GET"}, connection)
+    assert result["data"] == {"redirect": True, "status": 302, "location": emulator.url + "/models"}
+    with pytest.raises(ResponseError, match="redirect"):
+        connector.run("listModels", {}, connection)
+    with pytest.raises(ResponseError, match="redirect"):
+        connector.run("createChatCompletion", {"model": "deepseek-chat", "messages": "hi", "stream": True},
+                      connection)
+    assert len(recorder.received) == 3
+    assert emulator.received() == []
+    count("leaks", len(emulator.received()))
 
 
 def test_manifest_schema_and_describe_treat_the_key_as_write_only(connector):
