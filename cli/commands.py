@@ -15,9 +15,7 @@ from typing import Any
 from .. import __version__, load_connector
 from ..emulator import Emulator
 from ..runtime import describe, form_schema
-from ..runtime.action import Action
-from ..runtime.connection import Connection
-from ..runtime.connector import Connector, import_implementation
+from ..runtime.connector import Connector, import_action, import_connection
 from ..runtime.errors import ConnectorError, InputError
 from ..runtime.manifest import manifest_json_schema
 from ..runtime.redaction import Redactor
@@ -154,9 +152,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         where = describe_path(data, list(error.absolute_path))
         raise ConnectorError(f"connector.yaml: {where}: {error.message}")
     manifest = check_manifest(data)
-    import_implementation(manifest.connection.implementation, Connection)
+    import_connection(manifest.connection.implementation)
     for spec in (*manifest.all_actions, *([manifest.connection.check] if manifest.connection.check else [])):
-        import_implementation(spec.implementation, Action)
+        import_action(spec.implementation)
     print(f"connector.yaml is valid: {len(manifest.actions)} actions, {len(manifest.data_sources)} data "
           "sources, every class imports.")
     return 0

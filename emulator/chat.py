@@ -148,8 +148,9 @@ def _placeholder(schema: Any) -> Any:
     kind = schema.get("type") if isinstance(schema, dict) else None
     if isinstance(schema, dict) and schema.get("enum"):
         return schema["enum"][0]
-    return {"string": "example", "number": 1, "integer": 1, "boolean": True,
-            "array": [], "object": {}}.get(kind, "example")
+    examples: dict[str, Any] = {"string": "example", "number": 1, "integer": 1, "boolean": True,
+                                "array": [], "object": {}}
+    return examples.get(kind, "example") if isinstance(kind, str) else "example"
 
 
 def _tool_calls(body: dict) -> list[dict]:

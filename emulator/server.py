@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -76,7 +76,7 @@ class Emulator:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, record_limit: int = 10_000):
         self._server = _Server((host, port), self)
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self.requests: deque[RecordedRequest] = deque(maxlen=record_limit)
         self.faults: list[Fault] = []
         self.connections_opened = 0
@@ -135,7 +135,7 @@ class Emulator:
         return [r for r in items if path_suffix is None or r.path.endswith(path_suffix)]
 
 
-class _Handler(ResponseWriter, BaseHTTPRequestHandler):
+class _Handler(ResponseWriter):
     protocol_version = "HTTP/1.1"
     server: _Server
 

@@ -12,6 +12,7 @@ import struct
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from .chat import Completion
@@ -38,8 +39,8 @@ def error_envelope(status: int, message: str | None = None, param: str | None = 
                       "code": "invalid_request_error" if status < 500 else "server_error"}}
 
 
-class ResponseWriter:
-    """Mixed into BaseHTTPRequestHandler: uses its send_response, send_header and wfile."""
+class ResponseWriter(BaseHTTPRequestHandler):
+    """The request handler's writing half: JSON, raw bodies with faults, SSE streams."""
 
     def _send_fault_status(self, fault: Fault) -> None:
         status = fault.status or 500

@@ -13,7 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from . import settings
 from .action import Action, ActionResult, Call
@@ -29,7 +29,8 @@ ConnectionValues = Mapping[str, Any] | Connection
 T = TypeVar("T")
 
 
-def import_implementation(path: str, base: type[T]) -> type[T]:
+def import_implementation(path: str, base: type) -> type:
+    """The class connector.yaml names as module:Class, checked to derive from `base`."""
     module_name, _, class_name = path.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
@@ -38,6 +39,14 @@ def import_implementation(path: str, base: type[T]) -> type[T]:
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise ManifestError(f"connector.yaml names {path}, which is not a {base.__name__} class.")
     return cls
+
+
+def import_action(path: str) -> type[Action]:
+    return cast("type[Action]", import_implementation(path, Action))
+
+
+def import_connection(path: str) -> type[Connection]:
+    return cast("type[Connection]", import_implementation(path, Connection))
 
 
 class _LRU(OrderedDict[str, T]):
@@ -84,7 +93,7 @@ class Connector:
         self._executors: _LRU[Executor] = _LRU(settings.MAX_CACHED_SESSIONS, Executor.close)
         self._connections: _LRU[Connection] = _LRU(settings.MAX_CACHED_CONNECTIONS)
         self._actions: dict[str, Action] = {}
-        self._connection_class = import_implementation(manifest.connection.implementation, Connection)
+        self._connection_class = import_connection(manifest.connection.implementation)
 
     # -- what hosts read -------------------------------------------------------------------
     @property
@@ -188,7 +197,7 @@ class Connector:
         with self._lock:
             action = self._actions.get(spec.key)
             if action is None:
-                action = self._actions[spec.key] = import_implementation(spec.implementation, Action)()
+                action = self._actions[spec.key] = import_action(spec.implementation)()
             return action
 
 

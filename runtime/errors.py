@@ -187,7 +187,7 @@ class NetworkError(ConnectorError):
     kind = "network"
     advice = ("Check the connection's Base URL and the network between this platform and DeepSeek, "
               "then try again.")
-    retry_class = NETWORK
+    retry_class: str | None = NETWORK
 
 
 class UnreachableError(NetworkError):
@@ -200,7 +200,7 @@ class RequestTimeoutError(NetworkError):
     kind = "timeout"
     advice = ("The server took too long. Try again, raise the Timeout (an advanced input of this step), "
               "or ask for a shorter answer.")
-    retry_class = TIMEOUT
+    retry_class: str | None = TIMEOUT
 
 
 class DeadlineError(RequestTimeoutError):

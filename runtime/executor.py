@@ -47,9 +47,10 @@ class Executor:
         self.session = requests.Session()
         # Retries live in this class only; the adapter never retries, and threads that find
         # every pooled connection busy wait for one instead of opening more.
-        adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_size, pool_block=True, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_size, pool_block=True,
+                                      max_retries=0)
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
         self.session.headers["User-Agent"] = user_agent
         # Proxy and CA settings come from the environment once, here, rather than on every
         # request: requests' per-call lookup costs about a quarter of a local call (bench/).
@@ -61,13 +62,11 @@ class Executor:
     def close(self) -> None:
         # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear(), which
         # Session.close() relies on, forgets pools without closing their connections.
-        adapters = {id(adapter): adapter for adapter in self.session.adapters.values()}
-        for adapter in adapters.values():
-            for manager in (adapter.poolmanager, *adapter.proxy_manager.values()):
-                for key in manager.pools.keys():  # noqa: SIM118 - this container cannot be iterated
-                    pool = manager.pools.get(key)
-                    if pool is not None:
-                        pool.close()
+        for manager in (self.adapter.poolmanager, *self.adapter.proxy_manager.values()):
+            for key in manager.pools.keys():  # noqa: SIM118 - this container cannot be iterated
+                pool = manager.pools.get(key)
+                if pool is not None:
+                    pool.close()
         self.session.close()
 
     def __repr__(self) -> str:

@@ -61,7 +61,8 @@ def _type_schema(field: InputSpec) -> dict[str, Any]:
     if kind == "boolean":
         return {"type": "boolean"}
     if kind == "select":
-        return {"type": "string", "oneOf": [{"const": c.value, "title": c.label} for c in field.choices]}
+        choices = field.choices or ()
+        return {"type": "string", "oneOf": [{"const": c.value, "title": c.label} for c in choices]}
     if kind == "valuelist":
         return _array({"type": "string"}, field)
     if kind == "keyvaluelist":

@@ -44,7 +44,8 @@ def log_attempt(redactor: Redactor, request: HttpRequest, url: str, headers: Map
 
 
 def log_retry(error: ConnectorError, attempts_allowed: int, wait: float, debug: bool) -> None:
-    reason = f"HTTP {error.status}" if getattr(error, "status", None) else error.kind
+    status = getattr(error, "status", None)
+    reason = f"HTTP {status}" if status else error.kind
     log.log(level_for(debug), "Attempt %d of %d failed (%s); retrying in %.2f s.",
             error.attempts, attempts_allowed, reason, wait)
 

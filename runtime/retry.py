@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 
 from . import settings
 from .errors import CLIENT, NETWORK, RATE_LIMITED, SERVER, TIMEOUT, UNREACHABLE, ConnectorError
@@ -56,6 +57,19 @@ def server_wait(state: RetryCallState) -> float | None:
     return getattr(error, "retry_after", None)
 
 
+class stop_when_waiting_is_futile(stop_base):  # noqa: N801 - named like tenacity's own stops
+    """Stop rather than wait past the deadline (it would only end in a timeout), or for a server
+    that asks for longer than the cap (it is not going to be ready soon either)."""
+
+    def __init__(self, deadline: Deadline):
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        asked = server_wait(retry_state)
+        return retry_state.upcoming_sleep >= self.deadline.remaining() or (
+            asked is not None and asked > settings.RETRY_AFTER_CAP)
+
+
 def retrying(policy: RetryPolicy, deadline: Deadline, *, sleep: Callable[[float], None],
              before_sleep: Callable[[RetryCallState], None]) -> Retrying:
     """A Retrying for one call: tenacity counts, waits and stops; the last error is re-raised."""
@@ -66,17 +80,10 @@ def retrying(policy: RetryPolicy, deadline: Deadline, *, sleep: Callable[[float]
             return asked
         return backoff(state.attempt_number) if policy.exponential else policy.fixed_delay
 
-    def too_long(state: RetryCallState) -> bool:
-        upcoming = state.upcoming_sleep
-        asked = server_wait(state)
-        # Waiting past the deadline would only end in a timeout; a server asking for longer
-        # than the cap is not going to be ready soon either.
-        return upcoming >= deadline.remaining() or (asked is not None and asked > settings.RETRY_AFTER_CAP)
-
     return Retrying(
         retry=retry_if_exception(policy.retries),
         wait=wait,
-        stop=stop_after_attempt(policy.attempts) | too_long,
+        stop=stop_after_attempt(policy.attempts) | stop_when_waiting_is_futile(deadline),
         sleep=sleep,
         before_sleep=before_sleep,
         reraise=True,

@@ -87,7 +87,7 @@ def coerce_json(spec: InputSpec, value: Any) -> Any:
 
 
 def _fits_shape(value: Any, shape: str) -> bool:
-    kinds = {"object": dict, "array": list, "objectOrArray": (dict, list)}
+    kinds: dict[str, type | tuple[type, ...]] = {"object": dict, "array": list, "objectOrArray": (dict, list)}
     return shape not in kinds or isinstance(value, kinds[shape])
 
 

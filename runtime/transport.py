@@ -99,7 +99,7 @@ class _GuardedMixin:
         guard = getattr(_current, "guard", None)
         if guard is not None:
             self.guard = guard
-            guard.attach(self)  # type: ignore[arg-type]
+            guard.attach(self)
         super().request(*args, **kwargs)  # type: ignore[misc]
 
 

@@ -31,11 +31,13 @@ def test_balance_of_the_wrong_shape_is_a_clear_error(connector, connection, emul
 @pytest.mark.parametrize("status, valid, reason", [
     (None, True, "ok"), (401, False, "invalid_key"), (402, True, "no_balance"),
     (403, False, "permission_denied"),
+    # The key was not rejected: DeepSeek was busy. Valid, with a warning reason.
+    (429, True, "rate_limited"), (503, True, "server_error"),
 ])
 def test_connection_check_outcomes(connector, connection, emulator, status, valid, reason):
     if status:
         emulator.add_fault(status=status, path="/models")
-    result = connector.check_connection(connection)["data"]
+    result = connector.check_connection(connection, {"maxRetries": 0})["data"]
     assert (result["valid"], result["reason"]) == (valid, reason)
     assert result["status"] == (status or 200)
     assert [r.path for r in emulator.received()] == ["/models"]

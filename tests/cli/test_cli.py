@@ -162,6 +162,30 @@ def test_validate_checks_manifest_and_classes():
     assert "connector.yaml is valid" in done.stdout and "every class imports" in done.stdout
 
 
+def test_docs_outside_the_repository_is_one_clear_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "deepseek_connector", "docs"], capture_output=True,
+                          text=True, env=clean_env(), timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: There is no folder 'docs' here; run this in the connector's repository, or give "
+        "--output FILE."]
+
+
+def test_emulator_on_a_busy_port_is_one_clear_line(emulator):
+    port = emulator.url.rsplit(":", 1)[1]
+    done = cli("emulator", "--port", port)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"Error: Cannot listen on 127.0.0.1:{port} (") and "choose another --port" in line
+
+
+def test_check_takes_the_timeout_input(emulator):
+    done = cli("check", "-i", "timeout=5", "--base-url", emulator.url, "--api-key", FAKE_KEY)
+    assert done.returncode == 0 and json.loads(done.stdout)["data"]["reason"] == "ok"
+    bad = cli("check", "-i", "timeout=-1", "--base-url", emulator.url, "--api-key", FAKE_KEY)
+    assert bad.returncode == 2 and "Timeout: must be a number from 0.1 to 3600" in bad.stderr
+
+
 def test_emulator_command_serves_until_stopped(closed_port):
     process = subprocess.Popen([sys.executable, "-m", "deepseek_connector", "emulator", "--port",
                                 str(closed_port)], stdout=subprocess.PIPE, text=True, env=clean_env())

@@ -64,6 +64,23 @@ def test_queued_faults_through_the_control_api(emulator):
     assert requests.get(f"{emulator.url}/_emulator/requests", timeout=10).json() == {"requests": []}
 
 
+@pytest.mark.parametrize("code", ["abc", "99", "600", "2000", "-1"])
+def test_a_bad_status_route_is_refused(emulator, code):
+    response = requests.get(f"{emulator.url}/status/{code}", headers=AUTH, timeout=10)
+    assert response.status_code == 400
+    assert "/status/N needs N from 200 to 599" in response.json()["error"]["message"]
+
+
+def test_fim_is_served_under_beta_only_as_deepseek_does(emulator):
+    body = {"model": "deepseek-chat", "prompt": "def f():", "suffix": "return 1"}
+    for prefix in ("", "/v1"):
+        response = requests.post(f"{emulator.url}{prefix}/completions", json=body, headers=AUTH, timeout=10)
+        assert response.status_code == 400 and "only available when using beta api" in response.text
+    beta = requests.post(f"{emulator.url}/beta/completions", json=body, headers=AUTH, timeout=10)
+    assert beta.status_code == 200 and beta.json()["object"] == "text_completion"
+    assert "x-request-id" not in beta.headers and len(beta.headers["X-Ds-Trace-Id"]) == 32
+
+
 def test_bad_fault_settings_are_refused(emulator):
     response = requests.post(f"{emulator.url}/_emulator/faults", json={"stauts": 500}, timeout=10)
     assert response.status_code == 400 and "unknown fault setting 'stauts'" in response.text
