@@ -1,4 +1,4 @@
-from deepseek_connector.cli.main import main
+from deepseek_connector.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

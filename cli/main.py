@@ -10,12 +10,15 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from ..runtime.errors import ConnectorError, InputError
 from ..runtime.redaction import Redactor, install_log_redaction
 from . import commands
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+# Commands that use the packaged connector; prepare() loads it before the command runs.
+USES_CONNECTOR = ("run", "check", "describe", "schema", "docs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,12 +73,33 @@ def _connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the console script goes through deepseek_connector.cli.main instead."""
+    return prepare(argv)()
+
+
+def prepare(argv: list[str] | None = None) -> Callable[[], int]:
+    """Parse the arguments and load what the command needs; return the command to run."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.debug)
     install_log_redaction()
     secret = getattr(args, "api_key", None) or os.environ.get("DEEPSEEK_API_KEY") or ""
+    if args.command in USES_CONNECTOR:
+        try:
+            commands.load_connector()
+        except Exception as exc:  # noqa: BLE001 - reported like any failure of the command
+            error = exc
+            return lambda: _guarded(lambda: _raise(error), secret)
+    return lambda: _guarded(lambda: commands.COMMANDS[args.command](args), secret)
+
+
+def _raise(error: Exception) -> int:
+    raise error
+
+
+def _guarded(command: Callable[[], int], secret: str) -> int:
+    """Run the command: errors become one line on stderr and an exit code, never a traceback."""
     try:
-        return commands.COMMANDS[args.command](args)
+        return command()
     except InputError as exc:
         _error(str(exc), secret)
         return EXIT_INPUT

@@ -35,8 +35,10 @@ REQUIRED_CALL_SETTINGS = ("timeout", "maxRetries", "retryDelayMS", "useExponenti
 
 
 class Model(BaseModel):
+    # defer_build: a model's validator is built when first used, and the runtime validates only
+    # the whole Manifest (one validator, not one per model).
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
-                              frozen=True)
+                              frozen=True, defer_build=True)
 
 
 class Choice(Model):

@@ -62,7 +62,7 @@ def test_wheel_declares_the_entry_points(wheel):
     entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
     text = archive.read(entry_points).decode()
     assert "[lowcode.connectors]\ndeepseek = deepseek_connector:load_connector" in text
-    assert "deepseek-connector = deepseek_connector.cli.main:main" in text
+    assert "deepseek-connector = deepseek_connector.cli:main" in text
 
 
 HOST_SCRIPT = r"""
