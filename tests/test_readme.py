@@ -1,0 +1,27 @@
+"""The README's Python snippets run as written, and its set-up commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("snippet", re.findall(r"```python\n(.*?)```", README, re.S))
+def test_python_snippet_runs_as_written(snippet, tmp_path):
+    done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Hello from the DeepSeek emulator" in done.stdout and "\nok\n" in done.stdout
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    [test_command] = [line for line in re.findall(r"```bash\n(.*?)```", README, re.S) if "pytest" in line]
+    assert test_command.strip().split(" && ")[-1] in ci
