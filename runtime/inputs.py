@@ -102,6 +102,4 @@ def coerce_connection(spec: ConnectionSpec, raw: Any) -> FormValues:
     given = _coerce_fields(spec.inputs, raw, problems)
     if problems:
         raise InputError(problems)
-    defaults = {field.key: coerce_value(field, field.default) for field in spec.inputs
-                if field.default is not None}
-    return FormValues(given, defaults)
+    return FormValues(given, spec.defaults)

@@ -122,7 +122,9 @@ class InputSpec(Model):
         return (self.wire.name if self.wire else None) or self.key
 
 
-class ActionSpec(Model):
+class FormSpec(Model):
+    """Something with a form: an action, a data source, the connection."""
+
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     description: str
@@ -130,14 +132,11 @@ class ActionSpec(Model):
     inputs: tuple[InputSpec, ...]
 
     @model_validator(mode="after")
-    def _unique_inputs_and_call_settings(self) -> ActionSpec:
+    def _unique_inputs(self) -> FormSpec:
         keys = [field.key for field in self.inputs]
         twice = sorted({key for key in keys if keys.count(key) > 1})
         if twice:
             raise ValueError(f"inputs: '{twice[0]}' is used twice")
-        missing = [key for key in REQUIRED_CALL_SETTINGS if key not in keys]
-        if missing:
-            raise ValueError(f"inputs: every action needs the call settings; missing {', '.join(missing)}")
         return self
 
     def input(self, key: str) -> InputSpec | None:
@@ -158,21 +157,22 @@ class ActionSpec(Model):
                 if field.default is not None and field.type != "connection"}
 
 
+class ActionSpec(FormSpec):
+    @model_validator(mode="after")
+    def _call_settings(self) -> ActionSpec:
+        missing = [key for key in REQUIRED_CALL_SETTINGS if key not in self.by_key]
+        if missing:
+            raise ValueError(f"inputs: every action needs the call settings; missing {', '.join(missing)}")
+        return self
+
+
 class DataSourceSpec(ActionSpec):
     result_type: Literal["picklist"]
 
 
-class ConnectionSpec(Model):
-    key: str = Field(pattern=KEY_PATTERN)
-    label: str
-    description: str
-    implementation: str = Field(pattern=CLASS_PATTERN, description="module:Class of the connection.")
-    inputs: tuple[InputSpec, ...]
+class ConnectionSpec(FormSpec):
     check: ActionSpec | None = Field(default=None, description="The action a builder runs to test a "
                                                                "saved connection.")
-
-    def label_of(self, key: str) -> str:
-        return next((field.label for field in self.inputs if field.key == key), key)
 
 
 class ConnectorInfo(Model):
