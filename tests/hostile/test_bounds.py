@@ -173,3 +173,9 @@ def test_cli_check_has_a_timeout_input(hostile):
     done = cli("check", "-i", "timeout=1", env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
     assert done.returncode == 1 and json.loads(done.stdout)["data"]["reason"] == "timeout"
     assert time.monotonic() - started < 1 + SLACK + 1.5
+
+
+def test_cli_size_limit(hostile):
+    done = cli("run", "rawRequest", "-i", "url=/big", "-i", "method=GET", "-i", "maxResponseMB=1",
+               env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
+    assert done.returncode == 1 and "larger than the Max Response Size (MB) of 1 MB" in done.stderr
