@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, load_connector
+from ..hosts.dify import export as dify
+from ..hosts.fields import hosts_page
+from ..hosts.langflow import generate as langflow
 from ..runtime import describe, form_schema
 from ..runtime.connector import Connector, import_action, import_connection
 from ..runtime.errors import ConnectorError, InputError
@@ -194,25 +197,47 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def generated_files(reference: str | None = None) -> dict[Path, str]:
+    """Every file written from the manifest, by path relative to the repository's root."""
+    manifest = load_connector().manifest
+    reference_path = Path(reference or os.path.join("docs", "reference.md"))
+    return {
+        reference_path: describe.reference_page(manifest, __version__),
+        Path("docs", "hosts.md"): hosts_page(manifest),
+        Path("hosts", "langflow", "extension.json"): langflow.extension_json(manifest, __version__),
+        Path("hosts", "langflow", "components", "deepseek.py"): langflow.components_module(manifest),
+    }
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
-    text = describe.reference_page(load_connector().manifest, __version__)
-    path = Path(args.output or os.path.join("docs", "reference.md"))
-    if not path.parent.is_dir():
-        raise ConnectorError(f"There is no folder {str(path.parent)!r} here; run this in the connector's "
-                             "repository, or give --output FILE.")
+    files = generated_files(args.output)
+    for path in files:
+        if not path.parent.is_dir():
+            raise ConnectorError(f"There is no folder {str(path.parent)!r} here; run this in the connector's "
+                                 "repository, or give --output FILE.")
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text("utf-8") != text]
     if args.check:
-        current = path.read_text("utf-8") if path.exists() else None
-        if current != text:
+        for path in stale:
             print(f"{path} is out of date; run `deepseek-connector docs`.", file=sys.stderr)
-            return 1
-        print(f"{path} is up to date.")
-        return 0
-    path.write_text(text, "utf-8")
-    print(f"Wrote {path}")
+        if not stale:
+            print("Every generated file is up to date.")
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(files[path], "utf-8")
+        print(f"Wrote {path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    directory = dify.export(Path(args.directory), load_connector().manifest, __version__)
+    print(f"Wrote the Dify plugin in {directory}")
+    if args.package:
+        archive = dify.package(directory, directory.with_suffix(".difypkg"))
+        print(f"Wrote {archive}")
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "check": cmd_check, "describe": cmd_describe, "validate": cmd_validate,
-    "emulator": cmd_emulator, "schema": cmd_schema, "docs": cmd_docs,
+    "emulator": cmd_emulator, "schema": cmd_schema, "docs": cmd_docs, "export": cmd_export,
 }

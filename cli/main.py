@@ -18,7 +18,7 @@ from . import commands
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 # Commands that use the packaged connector; prepare() loads it before the command runs.
-USES_CONNECTOR = ("run", "check", "describe", "schema", "docs")
+USES_CONNECTOR = ("run", "check", "describe", "schema", "docs", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,9 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of an action's form")
     schema.add_argument("action", help="action key, or 'connection'")
 
-    docs = sub.add_parser("docs", help="write docs/reference.md from the manifest")
-    docs.add_argument("--output", default=None, help="file to write (default: docs/reference.md)")
-    docs.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    docs = sub.add_parser("docs", help="write the files generated from the manifest (docs, Langflow bundle)")
+    docs.add_argument("--output", default=None,
+                      help="where the reference page goes (default: docs/reference.md)")
+    docs.add_argument("--check", action="store_true", help="fail if any of them is out of date")
+    export = sub.add_parser("export", help="write a host's plugin generated from the manifest")
+    export.add_argument("host", choices=("dify",), help="the host platform")
+    export.add_argument("directory", help="where to write the plugin")
+    export.add_argument("--package", action="store_true", help="also zip it into DIRECTORY.difypkg")
     return parser
 
 

@@ -16,6 +16,15 @@ def test_committed_reference_page_matches_the_manifest():
     assert committed == generated, "docs/reference.md is stale: run `deepseek-connector docs`"
 
 
+def test_every_file_generated_from_the_manifest_is_current(monkeypatch):
+    from deepseek_connector.cli.commands import generated_files
+
+    monkeypatch.chdir(ROOT)
+    files = generated_files()
+    stale = [str(path) for path, text in files.items() if (ROOT / path).read_text("utf-8") != text]
+    assert stale == [], "run `deepseek-connector docs`"
+
+
 def section(page: str, heading: str) -> list[str]:
     """The lines under one action's heading, up to the next heading."""
     lines = page.splitlines()

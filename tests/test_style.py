@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "deepseek_connector"
-SKIPPED = {"tests", "bench", "build", "dist", ".venv", ".git"}
+SKIPPED = {"tests", "bench", "build", "dist", ".venv", ".git", ".hostvenvs"}
 # What each part of the package may import from the package (besides itself).
 ALLOWED = {
     "runtime": set(),

@@ -1,0 +1,1 @@
+"""The Langflow bundle: one component per action (deepseek.py, generated)."""

@@ -1,0 +1,40 @@
+# Generated from connector.yaml by `deepseek-connector docs`; do not edit by hand.
+# Langflow stores this file's source in each flow and runs it again, so a class must exist
+# as real source and imports must be absolute; inputs and outputs are built from the manifest.
+from deepseek_connector.hosts.langflow.factory import (
+    DeepSeekComponent,
+    build_inputs,
+    build_outputs,
+)
+
+
+class DeepSeekListModelsComponent(DeepSeekComponent):
+    display_name = 'DeepSeek List Models'
+    description = 'Returns the models this API key can use right now, with their owners. Use it to check which model names are valid before a chat step.'
+    action_key = 'listModels'
+    inputs = build_inputs('listModels')
+    outputs = build_outputs('listModels')
+
+
+class DeepSeekCreateChatCompletionComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Create Chat Completion'
+    description = 'Sends a conversation to a DeepSeek model and returns its answer as one chat.completion object, whether or not it was streamed: the reply text, any reasoning, any tool calls, the finish reason and the token usage.'
+    action_key = 'createChatCompletion'
+    inputs = build_inputs('createChatCompletion')
+    outputs = build_outputs('createChatCompletion')
+
+
+class DeepSeekRawRequestComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Raw Request'
+    description = "Calls any DeepSeek endpoint the other actions do not cover (for example the beta FIM completions or the balance) with the connection's API key. The key is only ever sent to the connection's Base URL."
+    action_key = 'rawRequest'
+    inputs = build_inputs('rawRequest')
+    outputs = build_outputs('rawRequest')
+
+
+class DeepSeekGetUserBalanceComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Get User Balance'
+    description = 'Returns the account\'s balance: whether it can still make paid calls, and the total, granted and topped-up amounts per currency (as text, e.g. "110.00").'
+    action_key = 'getUserBalance'
+    inputs = build_inputs('getUserBalance')
+    outputs = build_outputs('getUserBalance')

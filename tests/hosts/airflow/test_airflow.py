@@ -1,0 +1,96 @@
+"""The Airflow provider, in Airflow's own runtime (apache-airflow 3.3), against the emulator."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deepseek_connector import load_connector
+from deepseek_connector.emulator import Emulator
+
+HERE = Path(__file__).resolve().parent
+KEY = "sk-test-airflow-canary-5a6b7c"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def airflow_env(emulator, tmp_path_factory):
+    """A fresh Airflow home (SQLite), the DAGs folder, and a `deepseek_default` connection."""
+    home = tmp_path_factory.mktemp("airflow")
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__DAGS_FOLDER": str(HERE / "dags"), "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+           "DEEPSEEK_TEST_KEY": KEY,
+           "AIRFLOW_CONN_DEEPSEEK_DEFAULT": json.dumps({"conn_type": "deepseek", "host": emulator.url,
+                                                        "password": KEY})}
+    airflow("db", "migrate", env=env)
+    return env
+
+
+def airflow(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).parent / "airflow"), *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    if check:
+        assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
+    return done
+
+
+def test_the_provider_is_listed_by_airflow(airflow_env):
+    listed = json.loads(airflow("providers", "list", "-o", "json", env=airflow_env).stdout)
+    [ours] = [p for p in listed if p["package_name"] == "deepseek-connector"]
+    from deepseek_connector import __version__
+
+    assert ours["version"] == __version__
+    hooks = airflow("providers", "hooks", "-o", "json", env=airflow_env).stdout
+    assert "deepseek_connector.hosts.airflow.hooks.DeepSeekHook" in hooks
+
+
+def test_connections_test_succeeds_with_a_valid_key(airflow_env, emulator):
+    emulator.clear()
+    done = airflow("connections", "test", "deepseek_default", env=airflow_env)
+    assert "Connection success!" in done.stdout
+    assert emulator.received("/models")[0].header("Authorization") == f"Bearer {KEY}"
+
+
+def test_connections_test_fails_clearly_on_a_rejected_key(airflow_env, emulator):
+    emulator.clear()
+    emulator.add_fault(status=401, times=1)
+    done = airflow("connections", "test", "deepseek_default", env=airflow_env, check=False)
+    assert done.returncode == 1
+    assert "Connection failed!" in done.stdout and "DeepSeek rejected this API key" in done.stdout
+    assert KEY[:8] not in done.stdout + done.stderr
+
+
+def test_list_models_then_a_templated_streamed_chat_then_a_task_reading_the_xcom(airflow_env, emulator):
+    emulator.clear()
+    done = subprocess.run([sys.executable, str(HERE / "check_dag.py")], env=airflow_env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["state"] == "success" and set(report["tasks"].values()) == {"success"}, report
+    assert report["answer_in_logs"] and not report["key_in_logs"]
+    [chat] = emulator.received("/chat/completions")
+    assert chat.json() == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.2,
+                           "messages": [{"role": "user", "content": "Summarise 4 models"}]}
+
+
+def test_one_typed_templated_operator_per_action():
+    from deepseek_connector.hosts.airflow import operators
+
+    for key, operator in operators.OPERATORS.items():
+        spec = load_connector().spec(key)
+        keys = [field.key for field in spec.inputs if field.type != "connection"]
+        assert operator.__module__ == operators.__name__ and operator.template_fields == tuple(keys)
+        parameters = inspect.signature(operator.__init__).parameters
+        assert [name for name in parameters if name in keys] == keys
+    chat = inspect.signature(operators.DeepSeekCreateChatCompletionOperator.__init__).parameters
+    assert chat["temperature"].annotation == "float | None" and chat["stream"].annotation == "bool | None"

@@ -1,0 +1,159 @@
+"""The exported Dify tool plugin, run by the real dify-plugin SDK in its own Python 3.12 venv.
+
+The plugin is exported with the CLI, zipped into a .difypkg, unzipped and installed as Dify
+does (a venv of its own from requirements.txt alone: the connector comes vendored), then
+started with `python -m main` and spoken to over the SDK's stdio protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from deepseek_connector import load_connector
+from deepseek_connector.emulator import Emulator
+
+from tests.hosts.dify.driver import PluginProcess
+
+KEY = "sk-test-dify-canary-9f1e2d3c"
+PROVIDER = "deepseek_connector"
+
+
+def run(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    done = subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The plugin as Dify would install it: exported, packaged, unzipped, its own venv."""
+    out = tmp_path_factory.mktemp("dify")
+    run(sys.executable, "-m", "deepseek_connector", "export", "dify", str(out / "plugin"), "--package")
+    unpacked = out / "unpacked"
+    with zipfile.ZipFile(out / "plugin.difypkg") as archive:
+        archive.extractall(unpacked)
+    run(sys.executable, "-m", "venv", str(unpacked / ".venv"))
+    run(str(unpacked / ".venv" / "bin" / "python"), "-m", "pip", "install", "-q", "-r", "requirements.txt",
+        cwd=unpacked)
+    return unpacked
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def plugin(installed):
+    process = PluginProcess(installed, installed / ".venv" / "bin" / "python")
+    yield process
+    process.close()
+
+
+@pytest.fixture
+def credentials(emulator):
+    emulator.clear()
+    return {"apiKey": KEY, "baseUrl": emulator.url}
+
+
+def test_the_plugin_venv_has_no_connector_installed_only_the_vendored_copy(installed):
+    python = installed / ".venv" / "bin" / "python"
+    done = run(str(python), "-c", "import importlib.util as u; print(u.find_spec('deepseek_connector'))")
+    assert done.stdout.strip() == "None"
+    assert (installed / "vendor" / "deepseek_connector" / "connector.yaml").is_file()
+
+
+def test_every_yaml_file_is_valid_for_the_sdks_own_models(installed):
+    check = (f"import os, yaml; from pathlib import Path; os.chdir({str(installed)!r})\n"
+             "from dify_plugin.core.entities.plugin.setup import PluginConfiguration\n"
+             "from dify_plugin.entities.tool import ToolProviderConfiguration\n"
+             "manifest = PluginConfiguration(**yaml.safe_load(open('manifest.yaml')))\n"
+             "for path in manifest.plugins.tools:\n"
+             "    data = yaml.safe_load(open(path))\n"
+             "    assert all(Path(tool).is_file() for tool in data['tools'])\n"
+             "    provider = ToolProviderConfiguration(**data)\n"
+             "    assert Path('_assets', provider.identity.icon).is_file()\n"
+             "    print(sorted(tool.identity.name for tool in provider.tools))\n")
+    done = run(str(installed / ".venv" / "bin" / "python"), "-c", check)
+    assert done.stdout.strip() == str(sorted(load_connector().action_keys()))
+
+
+def test_the_manifest_line_names_the_plugin(plugin):
+    assert plugin.manifest["name"] == PROVIDER and plugin.manifest["type"] == "plugin"
+
+
+def validate(plugin, credentials):
+    return plugin.request({"type": "tool", "action": "validate_tool_credentials", "user_id": "u",
+                           "provider": PROVIDER, "credentials": credentials})
+
+
+def test_credential_validation_accepts_a_valid_key(plugin, credentials, emulator):
+    chunks, error = validate(plugin, credentials)
+    assert error is None and chunks == [{"result": True}]
+    assert emulator.received()[0].header("Authorization") == f"Bearer {KEY}"
+
+
+def test_credential_validation_refuses_a_rejected_key_the_sdks_way(plugin, credentials, emulator):
+    emulator.add_fault(status=401, times=1)
+    chunks, error = validate(plugin, credentials)
+    assert error["error_type"] == "ToolProviderCredentialValidationError"
+    assert "DeepSeek rejected this API key" in error["message"] and KEY[:8] not in json.dumps(error)
+
+
+def test_the_model_options_come_from_the_api(plugin, credentials):
+    chunks, error = plugin.request({"type": "dynamic_parameter", "action": "fetch_parameter_options",
+                                    "user_id": "u", "provider": PROVIDER, "parameter": "model",
+                                    "provider_action": "createChatCompletion", "credentials": credentials})
+    assert error is None
+    assert [option["value"] for option in chunks[0]["options"]] == [
+        "deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner"]
+
+
+def invoke(plugin, credentials, tool, parameters):
+    return plugin.request({"type": "tool", "action": "invoke_tool", "user_id": "u", "provider": PROVIDER,
+                           "tool": tool, "credentials": credentials, "tool_parameters": parameters})
+
+
+EXAMPLES = {
+    "listModels": {},
+    "getUserBalance": {},
+    "createChatCompletion": {"model": "deepseek-v4-flash", "messages": "Hello Dify", "stream": True,
+                             "temperature": 0.3, "max_tokens": 64},
+    "rawRequest": {"url": "/user/balance", "method": "GET"},
+}
+
+
+@pytest.mark.parametrize("tool", sorted(EXAMPLES))
+def test_each_tool_is_invoked(plugin, credentials, emulator, tool):
+    assert set(EXAMPLES) == set(load_connector().action_keys()), "give every action an example here"
+    chunks, error = invoke(plugin, credentials, tool, EXAMPLES[tool])
+    assert error is None, error
+    result = next(chunk["message"]["json_object"] for chunk in chunks if chunk["type"] == "json")
+    if tool == "createChatCompletion":
+        [text] = [chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text"]
+        assert text == "Hello from the DeepSeek emulator. You said: Hello Dify"
+        sent = emulator.received("/chat/completions")[0].json()
+        assert sent == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.3, "max_tokens": 64,
+                        "messages": [{"role": "user", "content": "Hello Dify"}]}
+    else:
+        assert result and emulator.received()
+
+
+def test_a_bad_input_becomes_the_sdks_error_and_nothing_is_sent(plugin, credentials, emulator):
+    chunks, error = invoke(plugin, credentials, "createChatCompletion",
+                           {"model": "deepseek-v4-flash", "messages": "x", "temperature": 9})
+    assert chunks == [] and error["error_type"] == "InputError"
+    assert error["message"] == "Invalid input. Temperature: must be a number from 0 to 2; got 9."
+    assert emulator.received() == []
+
+
+def test_an_api_error_names_what_to_do(plugin, credentials, emulator):
+    emulator.add_fault(status=402, times=1)
+    chunks, error = invoke(plugin, credentials, "listModels", {"maxRetries": 0})
+    assert error["error_type"] == "InsufficientBalanceError" and "Top up" in error["message"]
