@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, load_connector
-from ..hosts.dify import export as dify
-from ..hosts.fields import hosts_page
-from ..hosts.langflow import generate as langflow
 from ..runtime import describe, form_schema
 from ..runtime.connector import Connector, import_action, import_connection
 from ..runtime.errors import ConnectorError, InputError
@@ -199,6 +196,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def generated_files(reference: str | None = None) -> dict[Path, str]:
     """Every file written from the manifest, by path relative to the repository's root."""
+    # The host adapters (with importlib.metadata and shutil, about 20 ms) load only for the
+    # commands that write their files, so that running an action starts no slower.
+    from ..hosts.fields import hosts_page
+    from ..hosts.langflow import generate as langflow
+
     manifest = load_connector().manifest
     reference_path = Path(reference or os.path.join("docs", "reference.md"))
     return {
@@ -229,6 +231,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..hosts.dify import export as dify  # see generated_files(): loaded for this command only
+
     directory = dify.export(Path(args.directory), load_connector().manifest, __version__)
     print(f"Wrote the Dify plugin in {directory}")
     if args.package:
