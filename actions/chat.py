@@ -7,36 +7,38 @@ checks that keep a request DeepSeek would refuse from being sent (and billed).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from ..runtime.action import Action, Call
-from ..runtime.errors import Problems
+from ..runtime.action import ActionResult, Call
+from ..runtime.errors import OutputError, Problems
 from ..runtime.http import HttpRequest, HttpResponse
 from ..runtime.manifest import ActionSpec
 from ..runtime.responses import expect_object, parse_json_body
 from .chat_assembler import ChatCompletionAssembler
+from .completions import CompletionAction
+from .structured import add_usage, mismatch, parse_json, schema_problem
 
 ROLES = ("system", "user", "assistant", "tool")
 TOOL_CHOICE_WORDS = ("none", "auto", "required")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Body fields the action sets itself; Extra Body Fields may not override them either.
 MANAGED_FIELDS = ("messages", "stream", "stream_options", "tool_choice")
+REPAIR_REQUEST = ("Your answer did not match the JSON Schema ({problem}). Reply again with only a JSON "
+                  "object that matches this JSON Schema: {schema}")
 
 
-class CreateChatCompletion(Action):
+class CreateChatCompletion(CompletionAction):
     assembler = ChatCompletionAssembler
-    stream_input = "stream"
 
     def build_request(self, call: Call) -> HttpRequest:
         form, problems = call.form, call.problems
         body = call.wired().body
         body["messages"] = normalise_messages(form["messages"], problems)
-        if form.get("include_usage"):
-            if form.get("stream"):
-                body["stream_options"] = {"include_usage": True}
-            else:
-                problems.add("include_usage", "can only be used when Stream is on.")
+        self.add_stream_options(call, body)
+        if "json_schema" in form:
+            check_json_schema(form, body, problems)
         if "top_logprobs" in form and form.get("logprobs") is not True:
             problems.add("top_logprobs", "needs Log Probabilities to be on.")
         tool_names = check_tools(form.get("tools"), problems)
@@ -52,6 +54,60 @@ class CreateChatCompletion(Action):
     def parse_response(self, response: HttpResponse, call: Call) -> Any:
         body = parse_json_body(response, call.spec.label)
         return expect_object(body, call.spec.label, required=("choices",))
+
+    def expects_json(self, call: Call) -> bool:
+        return call.form.get("response_format") == "json_object" or "json_schema" in call.form
+
+    def run(self, call: Call) -> ActionResult:
+        """One answer, then (with a JSON Schema) as many repairs as Repair Attempts allow."""
+        result = self.exchange(call)
+        schema = call.form.get("json_schema")
+        repairs = 0
+        while schema is not None:
+            problem = answer_problem(result.data, schema)
+            if problem is None:
+                break
+            if repairs >= call.form["repair_attempts"]:
+                tried = f" after {repairs} repair attempt(s)" if repairs else ""
+                raise OutputError(f"The answer did not match the JSON Schema{tried}: {problem}.",
+                                  partial=result.data)
+            repairs += 1
+            usage = result.data.get("usage")
+            result = self.exchange(call.with_form(repair_form(call, result.data, problem, schema)))
+            result.data["usage"] = add_usage(usage, result.data.get("usage"))
+            result.data["repairs"] = repairs
+        result.data = self.finish(result.data, call)
+        return result
+
+
+def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> None:
+    """A JSON Schema must be one, and asks for a JSON answer (unless the user chose text)."""
+    problem = schema_problem(form["json_schema"])
+    if problem:
+        problems.add("json_schema", f"is not a valid JSON Schema (draft 2020-12): {problem}.")
+    if form.get("response_format") == "text":
+        problems.add("json_schema", "needs Response Format JSON object (or blank), not Text.")
+    body["response_format"] = {"type": "json_object"}
+
+
+def answer_text(data: dict[str, Any]) -> Any:
+    choices = data.get("choices") or [{}]
+    return (choices[0].get("message") or {}).get("content") if isinstance(choices[0], dict) else None
+
+
+def answer_problem(data: dict[str, Any], schema: dict[str, Any]) -> str | None:
+    """Why the answer is not JSON matching `schema`, or None."""
+    value, problem = parse_json(answer_text(data))
+    return problem or mismatch(value, schema)
+
+
+def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any]) -> Any:
+    """The conversation again, with the answer and a message saying what was wrong with it."""
+    assistant = {"role": "assistant", "content": answer_text(answer) or ""}
+    request = REPAIR_REQUEST.format(problem=problem, schema=json.dumps(schema))
+    correction = {"role": "user", "content": request}
+    messages = normalise_messages(call.form["messages"], call.problems)
+    return call.form.with_given(messages=[*messages, assistant, correction])
 
 
 def normalise_messages(value: Any, problems: Problems) -> list[dict[str, Any]]:
@@ -100,6 +156,11 @@ def check_tools(tools: list[Any] | None, problems: Problems) -> list[str]:
             problems.add("tools", f"tool {number} has name {name!r}; a name is 1 to 64 letters, digits, "
                                   "_ or -.")
             continue
+        if "parameters" in function:
+            problem = schema_problem(function["parameters"])
+            if problem:
+                problems.add("tools", f"tool {number} ({name}) has parameters that are not a valid JSON "
+                                      f"Schema: {problem}.")
         names.append(name)
     return names
 

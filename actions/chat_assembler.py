@@ -14,14 +14,14 @@ from typing import Any
 from ..runtime.streaming import Assembler
 
 
-def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+def typed_field(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     """`value` when it is None or of `kind`; a ValueError naming the field otherwise."""
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
         raise ValueError(f"{what} is {type(value).__name__}")
     return value
 
 
-def _index(value: Any, what: str) -> int | None:
+def whole_number(value: Any, what: str) -> int | None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{what} is not a whole number")
     return value
@@ -52,27 +52,27 @@ class _Delta:
 
 
 def _read_fragment(fragment: Any) -> _Fragment:
-    fragment = _typed(fragment, dict, "a tool call fragment") or {}
-    function = _typed(fragment.get("function"), dict, "a tool call's function") or {}
-    return _Fragment(_index(fragment.get("index"), "a tool call index"),
-                     _typed(fragment.get("id"), str, "a tool call id"),
-                     _typed(fragment.get("type"), str, "a tool call type"),
-                     _typed(function.get("name"), str, "a tool call's name"),
-                     _typed(function.get("arguments"), str, "a tool call's arguments"))
+    fragment = typed_field(fragment, dict, "a tool call fragment") or {}
+    function = typed_field(fragment.get("function"), dict, "a tool call's function") or {}
+    return _Fragment(whole_number(fragment.get("index"), "a tool call index"),
+                     typed_field(fragment.get("id"), str, "a tool call id"),
+                     typed_field(fragment.get("type"), str, "a tool call type"),
+                     typed_field(function.get("name"), str, "a tool call's name"),
+                     typed_field(function.get("arguments"), str, "a tool call's arguments"))
 
 
 def _read_choice(choice: Any) -> _Delta:
-    choice = _typed(choice, dict, "a choice") or {}
-    delta = _typed(choice.get("delta"), dict, "delta") or {}
-    logprobs = _typed(choice.get("logprobs"), dict, "logprobs") or {}
-    fragments = _typed(delta.get("tool_calls"), list, "tool_calls") or ()
-    return _Delta(index=_index(choice.get("index"), "a choice index") or 0,
-                  role=_typed(delta.get("role"), str, "role"),
-                  content=_typed(delta.get("content"), str, "content"),
-                  reasoning=_typed(delta.get("reasoning_content"), str, "reasoning_content"),
+    choice = typed_field(choice, dict, "a choice") or {}
+    delta = typed_field(choice.get("delta"), dict, "delta") or {}
+    logprobs = typed_field(choice.get("logprobs"), dict, "logprobs") or {}
+    fragments = typed_field(delta.get("tool_calls"), list, "tool_calls") or ()
+    return _Delta(index=whole_number(choice.get("index"), "a choice index") or 0,
+                  role=typed_field(delta.get("role"), str, "role"),
+                  content=typed_field(delta.get("content"), str, "content"),
+                  reasoning=typed_field(delta.get("reasoning_content"), str, "reasoning_content"),
                   tool_calls=tuple(_read_fragment(fragment) for fragment in fragments),
-                  finish_reason=_typed(choice.get("finish_reason"), str, "finish_reason"),
-                  logprobs=_typed(logprobs.get("content"), list, "logprobs.content"))
+                  finish_reason=typed_field(choice.get("finish_reason"), str, "finish_reason"),
+                  logprobs=typed_field(logprobs.get("content"), list, "logprobs.content"))
 
 
 class _ToolCall:
@@ -152,8 +152,8 @@ class ChatCompletionAssembler(Assembler):
         self.chunks = 0
 
     def add(self, event: dict[str, Any]) -> None:
-        deltas = [_read_choice(choice) for choice in _typed(event.get("choices"), list, "choices") or ()]
-        usage = _typed(event.get("usage"), dict, "usage")
+        deltas = [_read_choice(choice) for choice in typed_field(event.get("choices"), list, "choices") or ()]
+        usage = typed_field(event.get("usage"), dict, "usage")
         self.chunks += 1
         if not self.meta:
             self.meta = {key: event.get(key) for key in self.META}

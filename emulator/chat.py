@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from .examples import example_of, placeholder, stated_schema
+
 MODELS = ("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")
 ROLES = ("system", "user", "assistant", "tool")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -39,7 +41,7 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def _number(body: dict, name: str, low: float, high: float | None) -> None:
+def number_in_range(body: dict, name: str, low: float, high: float | None) -> None:
     value = body.get(name)
     if value is None:
         return
@@ -67,7 +69,7 @@ def validate(body: Any) -> None:
         _check_message(message, position, thinking, messages)
     for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1), ("frequency_penalty", -2, 2),
                             ("presence_penalty", -2, 2), ("max_tokens", 1, None)):
-        _number(body, name, low, high)
+        number_in_range(body, name, low, high)
     if "top_logprobs" in body:
         top = body["top_logprobs"]
         if not isinstance(top, int) or isinstance(top, bool) or not 0 <= top <= 20:
@@ -144,15 +146,6 @@ def _thinking_on(body: dict) -> bool:
     return body.get("model") == "deepseek-reasoner"
 
 
-def _placeholder(schema: Any) -> Any:
-    kind = schema.get("type") if isinstance(schema, dict) else None
-    if isinstance(schema, dict) and schema.get("enum"):
-        return schema["enum"][0]
-    examples: dict[str, Any] = {"string": "example", "number": 1, "integer": 1, "boolean": True,
-                                "array": [], "object": {}}
-    return examples.get(kind, "example") if isinstance(kind, str) else "example"
-
-
 def _tool_calls(body: dict) -> list[dict]:
     tools = body.get("tools") or []
     choice = body.get("tool_choice", "auto" if tools else "none")
@@ -171,7 +164,7 @@ def _tool_calls(body: dict) -> list[dict]:
         function = next(t["function"] for t in tools if t["function"]["name"] == name)
         params = function.get("parameters") or {}
         props = params.get("properties") or {}
-        args = {key: _placeholder(props.get(key)) for key in params.get("required") or props}
+        args = {key: placeholder(props.get(key)) for key in params.get("required") or props}
         calls.append({"index": index, "id": f"call_{index}_{name}", "type": "function",
                       "function": {"name": name, "arguments": json.dumps(args)}})
     return calls
@@ -186,6 +179,10 @@ def _reply_text(body: dict) -> str:
         user = next((m for m in reversed(messages) if m.get("role") == "user"), last)
         said = f"You said: {_text_of(user.get('content'))}"
     if (body.get("response_format") or {}).get("type") == "json_object":
+        # Told a JSON Schema in so many words, the model follows it; otherwise it answers its own way.
+        schema = stated_schema(_text_of(last.get("content")))
+        if schema is not None:
+            return json.dumps(example_of(schema))
         return json.dumps({"reply": said, "source": "deepseek-emulator"})
     return f"Hello from the DeepSeek emulator. {said}"
 
@@ -202,7 +199,7 @@ def _logprob_entry(token: str, position: int, top: int) -> dict:
 class Completion:
     """Everything about one answer, computed once, then shaped as a body or as stream chunks."""
 
-    def __init__(self, body: dict):
+    def __init__(self, body: dict, content: str | None = None):
         validate(body)
         self.body = body
         self.id = f"emu-{next(_ids)}"
@@ -210,7 +207,8 @@ class Completion:
         self.model = body["model"]
         self.thinking = _thinking_on(body)
         self.tool_calls = _tool_calls(body)
-        content_tokens = [] if self.tool_calls else tokens_of(_text_of(_reply_text(body)))
+        reply = content if content is not None else _reply_text(body)
+        content_tokens = [] if self.tool_calls else tokens_of(reply)
         limit = body.get("max_tokens")
         self.finish_reason = "tool_calls" if self.tool_calls else "stop"
         if limit is not None and len(content_tokens) > limit:

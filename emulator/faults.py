@@ -28,6 +28,7 @@ class Fault:
     crlf: bool = False                   # end SSE lines with CRLF
     usage: str | None = None             # "separate" or "last": where a stream's usage goes
     gzip: bool = False                   # gzip-encode the response body
+    content: str | None = None           # the answer's text instead of the usual one (chat, FIM)
     path: str | None = None              # queued faults: which path they apply to
     times: int = 1                       # queued faults: how many requests they apply to
 

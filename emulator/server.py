@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from .chat import MODELS, ChatRequestError, Completion
 from .faults import Fault
+from .fim import FimCompletion
 from .writing import ResponseWriter, error_envelope
 
 log = logging.getLogger("deepseek_connector.emulator")
@@ -238,7 +239,7 @@ class _Handler(ResponseWriter):
         except ValueError:
             return self._send_json(400, error_envelope(400, "Failed to parse the request body as JSON"))
         try:
-            completion = Completion(request)
+            completion = Completion(request, content=fault.content)
         except ChatRequestError as exc:
             return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
         if request.get("stream") is True:
@@ -250,17 +251,14 @@ class _Handler(ResponseWriter):
         try:
             request = json.loads(body)
         except ValueError:
-            request = None
-        if not isinstance(request, dict) or not isinstance(request.get("prompt"), str) \
-                or request.get("model") not in MODELS:
-            return self._send_json(400, error_envelope(400, "model and prompt are required", "prompt"))
-        text = f"<filled between {len(request['prompt'])} and {len(request.get('suffix') or '')} characters>"
-        tokens = len(request["prompt"].split())
-        self._send_json(200, {"id": "emu-fim", "object": "text_completion", "created": int(time.time()),
-                              "model": request["model"], "choices": [
-                                  {"text": text, "index": 0, "logprobs": None, "finish_reason": "stop"}],
-                              "usage": {"prompt_tokens": tokens, "completion_tokens": 5,
-                                        "total_tokens": tokens + 5}}, fault)
+            return self._send_json(400, error_envelope(400, "Failed to parse the request body as JSON"))
+        try:
+            completion = FimCompletion(request, content=fault.content)
+        except ChatRequestError as exc:
+            return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
+        if request.get("stream") is True:
+            return self._send_stream(completion, fault)
+        self._send_json(200, completion.as_body(), fault)
 
     def _echo(self, body: bytes, fault: Fault) -> None:
         """Reflects the request, for trying Raw Request against every method."""

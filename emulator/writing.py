@@ -17,6 +17,7 @@ from typing import Any
 
 from .chat import Completion
 from .faults import Fault
+from .fim import FimCompletion
 
 
 def trace_id() -> str:
@@ -95,7 +96,7 @@ class ResponseWriter(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(content)
 
-    def _send_stream(self, completion: Completion, fault: Fault) -> None:
+    def _send_stream(self, completion: Completion | FimCompletion, fault: Fault) -> None:
         if fault.body is not None:  # a raw body in place of the stream, as a broken proxy sends
             return self._send_raw(200, fault.body.encode(), fault.content_type or "text/event-stream", fault)
         self.send_response(200)
@@ -122,7 +123,8 @@ class ResponseWriter(BaseHTTPRequestHandler):
         self._chunk(b"data: [DONE]" + newline + newline)
         self._chunk(b"")
 
-    def _stream_events(self, completion: Completion, fault: Fault, newline: bytes) -> Iterator[bytes]:
+    def _stream_events(self, completion: Completion | FimCompletion, fault: Fault,
+                       newline: bytes) -> Iterator[bytes]:
         chunks = list(completion.chunks(fault.usage))
         middle = len(chunks) // 2
         for position, chunk in enumerate(chunks):

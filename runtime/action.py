@@ -9,6 +9,7 @@ retry inputs and size limit, and the result carries status and headers.
 
 from __future__ import annotations
 
+import copy
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -77,6 +78,13 @@ class Call:
     def url(self, path: str) -> str:
         return join(self.connection.base_url, path)
 
+    def with_form(self, form: FormValues) -> Call:
+        """The same call (deadline, policy, limits) with other values: a follow-up request."""
+        follow_up = copy.copy(self)
+        follow_up.form = form
+        follow_up.problems = Problems(self.spec.label_of)
+        return follow_up
+
     def wired(self) -> WiredParts:
         """The request parts connector.yaml declares (body fields, query, headers)."""
         return wire_inputs(self.spec, self.form)
@@ -109,14 +117,19 @@ class Action(ABC):
         return ActionResult(data, status, headers)
 
     def run(self, call: Call) -> ActionResult:
+        result = self.exchange(call)
+        result.data = self.finish(result.data, call)
+        return result
+
+    def exchange(self, call: Call) -> ActionResult:
+        """One request and its answer, streamed or not (before `finish`)."""
         request = self._request(call)
         if request.stream:
             with self._stream(call, request) as stream:
                 data = stream.read_all()
-            return self.make_result(self.finish(data, call), stream.status, stream.headers)
+            return self.make_result(data, stream.status, stream.headers)
         response = call.send(request)
-        return self.make_result(self.finish(self.parse_response(response, call), call), response.status,
-                                response.headers)
+        return self.make_result(self.parse_response(response, call), response.status, response.headers)
 
     def open_stream(self, call: Call, on_event: EventHandler | None = None) -> EventStream:
         """Stream the answer event by event (the caller iterates, then reads `.result`)."""

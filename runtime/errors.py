@@ -217,6 +217,15 @@ class ResponseError(ConnectorError):
               "URL points at the DeepSeek API.")
 
 
+class OutputError(ConnectorError):
+    """The model's answer is not what the step asked for: not JSON, or not matching the JSON Schema.
+    `partial` holds the answer as it came."""
+
+    kind = "invalid_output"
+    advice = ("Describe the shape more precisely in the messages (say json and show an example), raise "
+              "Repair Attempts, or loosen the JSON Schema.")
+
+
 class StreamError(ResponseError):
     """The stream broke off, stalled or reported an error; `partial` holds what had arrived."""
 

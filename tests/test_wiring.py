@@ -30,6 +30,16 @@ MANAGED_COVERAGE = {
     ("createChatCompletion", "tool_choice"): "actions/test_chat.py::test_tool_choice_forms",
     ("createChatCompletion", "extra_body"):
         "actions/test_chat.py::test_extra_body_fields_are_merged_into_the_body",
+    ("createChatCompletion", "json_schema"):
+        "actions/test_structured.py::test_a_json_schema_asks_for_json_and_a_matching_answer_passes",
+    ("createChatCompletion", "repair_attempts"):
+        "actions/test_structured.py::test_a_repair_sends_the_mistake_back_and_counts_both_answers_usage",
+    ("createChatCompletion", "simplify_output"):
+        "actions/test_structured.py::test_simplified_output_of_a_thinking_answer",
+    ("createFimCompletion", "include_usage"):
+        "actions/test_fim.py::test_a_streamed_answer_is_the_same_text_completion",
+    ("createFimCompletion", "simplify_output"):
+        "actions/test_fim.py::test_simplify_output_gives_the_text_to_map",
     ("rawRequest", "url"): "actions/test_raw_request.py::test_paths_join_the_base_url_with_exactly_one_slash",
     ("rawRequest", "method"): "actions/test_raw_request.py::test_every_offered_method_is_sent",
     ("rawRequest", "data"): "actions/test_raw_request.py::test_bodies_are_sent_as_given",

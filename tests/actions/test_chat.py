@@ -44,6 +44,8 @@ def run_chat(connector, connection, **inputs):
     ({"thinking": "enabled"}, {"thinking": {"type": "enabled"}}),
     ({"thinking": "disabled"}, {"thinking": {"type": "disabled"}}),
     ({"reasoning_effort": "max"}, {"reasoning_effort": "max"}),
+    ({"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}),  # OpenAI's spellings, sent as given
+    ({"reasoning_effort": "xhigh"}, {"reasoning_effort": "xhigh"}),
     ({"user_id": "customer_42"}, {"user_id": "customer_42"}),
     ({"extra_body": '{"future_option": {"x": 1}}'}, {"future_option": {"x": 1}}),
 ], ids=lambda v: ",".join(v) if isinstance(v, dict) and all(isinstance(k, str) for k in v) else None)
@@ -167,7 +169,7 @@ def test_dropping_reasoning_content_is_refused_by_the_api_with_its_message(conne
     ({"stream": "sometimes"}, "Stream: must be true or false"),
     ({"response_format": "xml"}, "Response Format: must be one of: text, json_object"),
     ({"thinking": "on"}, "Thinking Mode: must be one of: enabled, disabled"),
-    ({"reasoning_effort": "medium"}, "Reasoning Effort: must be one of: low, high, max"),
+    ({"reasoning_effort": "ultra"}, "Reasoning Effort: must be one of: low, medium, high, xhigh, max"),
     ({"stop": [str(i) for i in range(17)]}, "Stop Sequences: may hold at most 16 entries (got 17)."),
     ({"tools": '{"type": "function"}'}, "Tools: must be a JSON array"),
     ({"tools": json.dumps([{"type": "function", "function": {"name": "bad name"}}])},

@@ -150,6 +150,16 @@ def test_cli_live_prints_text_to_stderr_and_json_to_stdout(emulator, capsys):
     assert emulator.received("/chat/completions")[0].json()["stream"] is True
 
 
+def test_cli_live_shows_the_reasoning_then_the_answer(emulator, capsys):
+    code = main(["run", "createChatCompletion", "--live", "--base-url", emulator.url, "--api-key", FAKE_KEY,
+                 "-i", "model=deepseek-v4-pro", "-i", "messages=Think first", "-i", "thinking=enabled"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err.strip() == ("Reasoning:\nThe user wrote 2 words. A short, direct answer fits best."
+                                    "\n\nAnswer:\nHello from the DeepSeek emulator. You said: Think first")
+    assert message_of(json.loads(captured.out))["reasoning_content"].startswith("The user wrote 2 words")
+
+
 # -- the SSE reader on hand-made byte streams ------------------------------------------------
 
 def events_of(*chunks: bytes) -> list[str]:

@@ -66,6 +66,24 @@ def test_streamed_tool_call_fragments(client):
     assert json.loads("".join(arguments)) == {"city": "example"}
 
 
+def test_fim_completion_on_beta(emulator):
+    with openai.OpenAI(api_key=FAKE_KEY, base_url=emulator.url + "/beta", max_retries=0) as beta:
+        completion = beta.completions.create(model="deepseek-v4-flash", prompt="def fib(a):",
+                                             suffix="    return fib(a-1) + fib(a-2)", max_tokens=128)
+        assert completion.object == "text_completion"
+        filled = "    # filled by the DeepSeek emulator: 11 characters before, 30 after"
+        assert completion.choices[0].text == filled
+        assert completion.choices[0].finish_reason == "stop" and completion.usage.total_tokens > 0
+        pieces = [chunk.choices[0].text for chunk in beta.completions.create(
+            model="deepseek-v4-flash", prompt="def fib(a):", max_tokens=4, stream=True) if chunk.choices]
+        assert "".join(pieces) == "    # filled by the"
+
+
+def test_fim_is_refused_off_beta_as_deepseek_does(client):
+    with pytest.raises(openai.BadRequestError, match="only available when using beta api"):
+        client.completions.create(model="deepseek-v4-flash", prompt="def f():")
+
+
 def test_errors_use_the_openai_envelope(client, emulator):
     with pytest.raises(openai.BadRequestError) as caught:
         client.chat.completions.create(model="deepseek-v4-flash",

@@ -24,6 +24,14 @@ class DeepSeekCreateChatCompletionComponent(DeepSeekComponent):
     outputs = build_outputs('createChatCompletion')
 
 
+class DeepSeekCreateFimCompletionComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Create FIM Completion'
+    description = "Fills in the middle: given the text before a gap (Prompt) and after it (Suffix), a DeepSeek model writes what goes between, for code and templates. Uses DeepSeek's beta API (/beta/completions on the connection's host, whatever the Base URL's path) and returns one text_completion object whether or not it was streamed."
+    action_key = 'createFimCompletion'
+    inputs = build_inputs('createFimCompletion')
+    outputs = build_outputs('createFimCompletion')
+
+
 class DeepSeekRawRequestComponent(DeepSeekComponent):
     display_name = 'DeepSeek Raw Request'
     description = "Calls any DeepSeek endpoint the other actions do not cover (for example the beta FIM completions or the balance) with the connection's API key. The key is only ever sent to the connection's Base URL."

@@ -126,6 +126,8 @@ EXAMPLES = {
     "createChatCompletion": {"model": "deepseek-v4-flash", "messages": "Hello Dify", "stream": True,
                              "temperature": 0.3, "max_tokens": 64},
     "rawRequest": {"url": "/user/balance", "method": "GET"},
+    "createFimCompletion": {"model": "deepseek-v4-flash", "prompt": "def add(a, b):",
+                            "suffix": "    return c"},
 }
 
 

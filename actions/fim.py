@@ -1,0 +1,124 @@
+"""Create FIM Completion: fill in the middle between a prompt and a suffix (DeepSeek's beta API).
+
+FIM lives only under the beta base URL, so the request goes to /beta/completions on the
+connection's origin, whatever path the Base URL has. Streamed or not, the answer is one
+`text_completion` object; the assembler below merges the streamed pieces.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..runtime.action import Call
+from ..runtime.http import HttpRequest, HttpResponse
+from ..runtime.responses import expect_object, parse_json_body
+from ..runtime.streaming import Assembler
+from .chat_assembler import typed_field, whole_number
+from .completions import CompletionAction
+
+LOGPROB_LISTS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
+
+
+def beta_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}/beta/completions"
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One checked choice of a chunk."""
+
+    index: int
+    text: str | None
+    finish_reason: str | None
+    logprobs: dict[str, list[Any]] | None
+
+
+def _read_choice(choice: Any) -> _Piece:
+    choice = typed_field(choice, dict, "a choice") or {}
+    logprobs = typed_field(choice.get("logprobs"), dict, "logprobs")
+    lists = None
+    if logprobs is not None:
+        lists = {name: typed_field(logprobs.get(name), list, f"logprobs.{name}") or []
+                 for name in LOGPROB_LISTS}
+    return _Piece(whole_number(choice.get("index"), "a choice index") or 0,
+                  typed_field(choice.get("text"), str, "text"),
+                  typed_field(choice.get("finish_reason"), str, "finish_reason"), lists)
+
+
+class _Choice:
+    __slots__ = ("index", "text", "finish_reason", "logprobs")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.text = io.StringIO()
+        self.finish_reason: str | None = None
+        self.logprobs: dict[str, list[Any]] | None = None
+
+    def add(self, piece: _Piece) -> None:
+        if piece.text:
+            self.text.write(piece.text)
+        self.finish_reason = piece.finish_reason or self.finish_reason
+        if piece.logprobs is not None:
+            if self.logprobs is None:
+                self.logprobs = {name: [] for name in LOGPROB_LISTS}
+            for name in LOGPROB_LISTS:
+                self.logprobs[name].extend(piece.logprobs[name])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text.getvalue(), "index": self.index, "logprobs": self.logprobs,
+                "finish_reason": self.finish_reason}
+
+
+class TextCompletionAssembler(Assembler):
+    """Merges text_completion chunks; `result()` has the shape of a non-streamed answer."""
+
+    def __init__(self) -> None:
+        self.meta: dict[str, Any] = {}
+        self.choices: dict[int, _Choice] = {}
+        self.usage: dict[str, Any] | None = None
+        self.chunks = 0
+
+    def add(self, event: dict[str, Any]) -> None:
+        pieces = [_read_choice(choice) for choice in typed_field(event.get("choices"), list, "choices") or ()]
+        usage = typed_field(event.get("usage"), dict, "usage")
+        self.chunks += 1
+        if not self.meta:
+            self.meta = {key: event.get(key) for key in ("id", "created", "model", "system_fingerprint")}
+        for piece in pieces:
+            self.choices.setdefault(piece.index, _Choice(piece.index)).add(piece)
+        self.usage = usage or self.usage
+
+    def result(self) -> dict[str, Any]:
+        result = {"id": self.meta.get("id"), "object": "text_completion", "created": self.meta.get("created"),
+                  "model": self.meta.get("model"),
+                  "choices": [choice.as_dict() for _, choice in sorted(self.choices.items())],
+                  "usage": self.usage}
+        if self.meta.get("system_fingerprint"):
+            result["system_fingerprint"] = self.meta["system_fingerprint"]
+        return result
+
+    def progress(self) -> str:
+        text = sum(choice.text.tell() for choice in self.choices.values())
+        return f"{self.chunks} chunks had arrived ({text} characters of text)"
+
+    @staticmethod
+    def live_text(event: dict[str, Any]) -> tuple[str, str]:
+        return "", "".join(choice.get("text") or "" for choice in event.get("choices") or ())
+
+
+class CreateFimCompletion(CompletionAction):
+    assembler = TextCompletionAssembler
+
+    def build_request(self, call: Call) -> HttpRequest:
+        body = call.wired().body
+        self.add_stream_options(call, body)
+        return HttpRequest("POST", beta_url(call.connection.base_url), json_body=body,
+                           stream=body.get("stream") is True)
+
+    def parse_response(self, response: HttpResponse, call: Call) -> Any:
+        body = parse_json_body(response, call.spec.label)
+        return expect_object(body, call.spec.label, required=("choices",))
