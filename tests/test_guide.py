@@ -24,7 +24,8 @@ def guide_commands() -> list[str]:
 def test_the_guide_has_the_promised_examples():
     text = " ".join(guide_commands())
     for needed in ("response_format=json_object", "tool-call-step1.json", "tool-call-step2.json",
-                   "--live", "url=/user/balance"):
+                   "--live", "url=/user/balance", "createFimCompletion", "simplify_output=true",
+                   "json_schema=", "repair_attempts=1", "reasoning_effort=medium"):
         assert needed in text
 
 
@@ -50,3 +51,30 @@ def test_tool_round_trip_in_the_guide_really_round_trips(capsys, monkeypatch):
     main(["run", "createChatCompletion", "--emulator", "--inputs-file", "docs/examples/tool-call-step2.json"])
     second = json.loads(capsys.readouterr().out)["data"]["choices"][0]
     assert "rain_mm" in second["message"]["content"]
+
+
+def run_guide(fragment: str, capsys, monkeypatch) -> dict:
+    """Run the guide's command that contains `fragment`; its printed data."""
+    monkeypatch.chdir(ROOT)
+    [command] = [command for command in guide_commands() if fragment in command]
+    assert main(shlex.split(command)[1:]) == 0
+    return json.loads(capsys.readouterr().out)["data"]
+
+
+def test_the_fim_example_fills_the_gap(capsys, monkeypatch):
+    data = run_guide("createFimCompletion", capsys, monkeypatch)
+    assert data["object"] == "text_completion"
+    filled = "    # filled by the DeepSeek emulator: 14 characters before, 17 after"
+    assert data["choices"][0]["text"] == filled
+
+
+def test_the_simplify_example_gives_the_tool_call_arguments_as_an_object(capsys, monkeypatch):
+    data = run_guide("Use get_weather", capsys, monkeypatch)
+    [call] = data["tool_calls"]
+    assert (call["name"], call["arguments"], call["arguments_valid"]) == (
+        "get_weather", {"city": "example"}, True)
+
+
+def test_the_schema_example_is_repaired_once(capsys, monkeypatch):
+    data = run_guide("json_schema=", capsys, monkeypatch)
+    assert data["json"] == {"city": "example", "date": "example"} and data["repairs"] == 1
