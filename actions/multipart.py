@@ -5,12 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
-from typing import Any
+import os
+from pathlib import Path
+from typing import IO, Any
 
 from ..runtime.errors import Problems
 from ..runtime.http import FilePart
 from ..runtime.inputs import FormValues
 from ..runtime.wiring import as_text
+
+FileContent = bytes | Path | IO[bytes]
 
 
 def build_multipart(form: FormValues, problems: Problems) -> tuple[FilePart, ...] | None:
@@ -30,18 +34,22 @@ def build_multipart(form: FormValues, problems: Problems) -> tuple[FilePart, ...
         except ValueError as exc:
             problems.add("fileData", f"file {pair['key']!r} {exc}")
             continue
-        filename = names.get(pair["key"]) or pair["key"]
+        filename = names.get(pair["key"]) or (content.name if isinstance(content, Path) else pair["key"])
         parts.append(FilePart(pair["key"], content, filename,
                               content_type or mimetypes.guess_type(filename)[0]))
     return tuple(parts)
 
 
-def file_content(value: Any) -> tuple[bytes, str | None]:
-    """A file as platforms pass it: text, bytes, or {"data": bytes-or-base64, "contentType"}."""
+def file_content(value: Any) -> tuple[FileContent, str | None]:
+    """A file as platforms pass it: text, bytes, {"data": bytes-or-base64, "contentType"}, or,
+    from code only, a pathlib.Path or a binary file object (both streamed, never read whole).
+    Text is always the file's content, never a path: form text must not reach the host's disk."""
     if isinstance(value, (bytes, bytearray)):
         return bytes(value), None
     if isinstance(value, str):
         return value.encode("utf-8"), None
+    if isinstance(value, Path) or _is_file_object(value):
+        return streamed_file(value), None
     if isinstance(value, dict) and "data" in value:
         content_type = value.get("contentType") or value.get("content_type")
         if content_type is not None and not isinstance(content_type, str):
@@ -49,13 +57,39 @@ def file_content(value: Any) -> tuple[bytes, str | None]:
         data = value["data"]
         if isinstance(data, (bytes, bytearray)):
             return bytes(data), content_type
+        if isinstance(data, Path) or _is_file_object(data):
+            return streamed_file(data), content_type
         if isinstance(data, str):
             try:
                 return base64.b64decode(data, validate=True), content_type
             except (binascii.Error, ValueError):
                 raise ValueError("has data that is neither bytes nor valid base64 text.") from None
-    raise ValueError('must be text, binary data, or {"data": <bytes or base64 text>, "contentType": ...}; '
-                     "got no file content.")
+    raise ValueError('must be text, binary data, or {"data": <bytes or base64 text>, "contentType": ...} '
+                     "(or, from code, a pathlib.Path or binary file object); got no file content.")
+
+
+def _is_file_object(value: Any) -> bool:
+    return callable(getattr(value, "read", None)) and callable(getattr(value, "seek", None))
+
+
+def streamed_file(value: Path | IO[bytes]) -> FileContent:
+    """A path or file object checked to be readable from the start again (for retries)."""
+    if isinstance(value, Path):
+        if not value.is_file():
+            raise ValueError(f"is a path to {'a folder' if value.is_dir() else 'no file'}: {str(value)!r}.")
+        if not os.access(value, os.R_OK):
+            raise ValueError(f"is a path to a file that cannot be read: {str(value)!r}.")
+        return value
+    try:
+        start = value.tell()
+        probe = value.read(0)
+        value.seek(start)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"is a file object that cannot be read and rewound ({type(exc).__name__}); "
+                         "give a path or a seekable binary file.") from None
+    if not isinstance(probe, bytes):
+        raise ValueError("is a file opened in text mode; open it in binary mode ('rb').")
+    return value
 
 
 def _field_bytes(value: Any) -> bytes:

@@ -21,6 +21,7 @@ from ..runtime.http import HttpRequest, HttpResponse
 from ..runtime.responses import parse_json_body
 from ..runtime.urls import UrlProblem, has_userinfo, is_absolute, join, origin_of
 from ..runtime.wiring import as_text
+from .download import check_output, save_body
 from .multipart import build_multipart
 
 # RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.
@@ -59,8 +60,20 @@ class RawRequest(Action):
             headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         elif form.get("data") is not None:
             data, headers = encode_data(form["data"], headers)
+        if call.output is not None and form["responseType"] != "binary":
+            problems.add("responseType", "must be binary to write the answer to a file.")
         return HttpRequest(form["method"], url, params=params, headers=headers, data=data,
-                           multipart=multipart, redact_body=form["responseType"] != "binary")
+                           multipart=multipart, redact_body=form["responseType"] != "binary",
+                           stream=call.output is not None)
+
+    def exchange(self, call: Call) -> ActionResult:
+        if call.output is None:
+            return super().exchange(call)
+        check_output(call.output)
+        response = call.send(self.checked_request(call))
+        if response.status >= 300:  # a redirect, read whole: reported, never followed or saved
+            return self.make_result(self.parse_response(response, call), response.status, response.headers)
+        return self.make_result(save_body(response, call.output), response.status, response.headers)
 
     def parse_response(self, response: HttpResponse, call: Call) -> Any:
         if 300 <= response.status < 400:

@@ -90,13 +90,31 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def parse_files(pairs: list[str]) -> list[dict[str, Any]]:
+    """`--file KEY=@PATH` as File Data entries holding paths (streamed from disk, never read whole)."""
+    files = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or not value.startswith("@") or len(value) < 2:
+            raise InputError.single("file", "--file", f"must look like KEY=@PATH; got {pair!r}.")
+        files.append({"key": key, "value": Path(value[1:]).expanduser()})
+    return files
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     inputs = parse_inputs(args.input, args.inputs_file)
+    if args.file:
+        if "fileData" in inputs:
+            raise InputError.single("file", "--file", "cannot be combined with a fileData input; give "
+                                                      "every file with --file (KEY=@PATH).")
+        inputs["fileData"] = parse_files(args.file)
+    if args.output and args.live:
+        raise InputError.single("output", "--output", "cannot be combined with --live.")
     with connection_for(args) as (connector, connection):
         if args.live:
             result = {"data": run_live(connector, args.action, inputs, connection)}
         else:
-            result = connector.run_result(args.action, inputs, connection).to_cli()
+            result = connector.run_result(args.action, inputs, connection, output=args.output).to_cli()
         print_json(result, connection["apiKey"])
     return 0
 

@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--live", action="store_true",
                      help="with a streamed action, print the answer (and any reasoning) to stderr as "
                           "it arrives")
+    run.add_argument("--file", "-F", action="append", default=[], metavar="KEY=@PATH",
+                     help="Raw Request: upload the file at PATH under KEY in File Data, streamed from "
+                          "disk; repeat for several files")
+    run.add_argument("--output", "-o", metavar="FILE",
+                     help="Raw Request with Response Type binary: write the answer's body to FILE as it "
+                          "arrives, instead of printing it as base64")
 
     check = sub.add_parser("check", help="test a connection (exit 0 when the key is valid)")
     _input_arguments(check)

@@ -14,6 +14,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from .connection import Connection
@@ -74,6 +75,8 @@ class Call:
         self.policy = retry_policy(form)
         self.limit = SizeLimit(int(form["maxResponseMB"] * 2**20), spec.label_of("maxResponseMB"))
         self.debug = bool(form.get("debugRequest", False))
+        #: A file the answer's body is written to as it arrives, for actions that download.
+        self.output: Path | None = None
 
     def url(self, path: str) -> str:
         return join(self.connection.base_url, path)
@@ -123,7 +126,10 @@ class Action(ABC):
 
     def exchange(self, call: Call) -> ActionResult:
         """One request and its answer, streamed or not (before `finish`)."""
-        request = self._request(call)
+        if call.output is not None:
+            raise InputError.single("output", "Output File", f"is not supported by '{call.spec.key}'; only "
+                                    "Raw Request with Response Type binary writes its answer to a file.")
+        request = self.checked_request(call)
         if request.stream:
             with self._stream(call, request) as stream:
                 data = stream.read_all()
@@ -136,9 +142,10 @@ class Action(ABC):
         if self.assembler is None or self.stream_input is None:
             raise InputError.single("action", "Action", f"'{call.spec.key}' does not stream.")
         call.form = call.form.with_given(**{self.stream_input: True})
-        return self._stream(call, self._request(call), on_event)
+        return self._stream(call, self.checked_request(call), on_event)
 
-    def _request(self, call: Call) -> HttpRequest:
+    def checked_request(self, call: Call) -> HttpRequest:
+        """build_request, then every problem it found raised at once, before anything is sent."""
         request = self.build_request(call)
         call.problems.raise_any()
         return request

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from . import settings
@@ -160,17 +162,22 @@ class Connector:
         return self._action(spec), Call(spec, form, conn, self.executor(conn))
 
     def run_result(self, key: str, inputs: Mapping[str, Any] | None = None,
-                   connection: ConnectionValues | None = None) -> ActionResult:
+                   connection: ConnectionValues | None = None, *,
+                   output: str | os.PathLike[str] | None = None) -> ActionResult:
+        """Run an action. With `output` (Raw Request, Response Type binary), the answer's body is
+        written to that file as it arrives and the data says where, how many bytes, what type."""
         action, call = self.prepare(key, inputs, connection)
+        call.output = None if output is None else Path(output)
         try:
             return action.run(call)
         except ConnectorError as error:
             raise error.scrub(call.executor.redactor.text) from None
 
     def run(self, key: str, inputs: Mapping[str, Any] | None = None,
-            connection: ConnectionValues | None = None) -> dict[str, Any]:
+            connection: ConnectionValues | None = None, *,
+            output: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         """Run an action and return `{"data": ...}`, exactly what the CLI prints."""
-        return self.run_result(key, inputs, connection).to_dict()
+        return self.run_result(key, inputs, connection, output=output).to_dict()
 
     def stream(self, key: str, inputs: Mapping[str, Any] | None = None,
                connection: ConnectionValues | None = None,

@@ -226,6 +226,15 @@ class OutputError(ConnectorError):
               "Repair Attempts, or loosen the JSON Schema.")
 
 
+class LocalFileError(ConnectorError):
+    """A file on this machine could not be read to its end (an upload's source: deleted, cut short,
+    unreadable) or written (a download's target: no space, no permission)."""
+
+    kind = "local_file"
+    advice = ("Check the file's path, permissions and free space, and that nothing changes the file "
+              "while the step runs; then run it again.")
+
+
 class StreamError(ResponseError):
     """The stream broke off, stalled or reported an error; `partial` holds what had arrived."""
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
 
 import requests
 from tenacity import RetryCallState
 
 from . import settings
 from .connection import Connection
-from .errors import ApiError, ConnectorError, InputError, error_for_status
+from .errors import ApiError, ConnectorError, InputError, LocalFileError, error_for_status
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
+from .multipart_body import MultipartBody
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after
@@ -102,11 +102,15 @@ class Executor:
 
     def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
+        headers = dict(request.headers)
+        data: bytes | MultipartBody | None = request.data
+        if request.multipart is not None:
+            data = multipart_body(request.multipart)
+            headers["Content-Type"] = data.content_type
         try:
             prepared = self.session.prepare_request(requests.Request(
                 request.method, request.url, params=list(request.params) or None,
-                headers=dict(request.headers), json=request.json_body, data=request.data,
-                files=multipart_files(request.multipart)))
+                headers=headers, json=request.json_body, data=data))
         except (requests.RequestException, ValueError) as exc:
             raise InputError.single("url", "URL", f"cannot be sent ({type(exc).__name__}).") from None
         url = prepared.url or ""
@@ -136,6 +140,8 @@ class Executor:
             if remaining <= 0:
                 raise deadline_error(deadline)
             waits = Waits(min(settings.CONNECT_TIMEOUT, remaining), min(settings.READ_TIMEOUT, remaining))
+            if isinstance(prepared.body, MultipartBody):
+                prepared.body.rewind()  # a retried attempt sends the files again from the start
             WATCHDOG.watch(remaining, guard)
             try:
                 with guarding(guard):
@@ -174,9 +180,9 @@ class Executor:
                                 retry_after=parse_retry_after(response.headers.get("Retry-After")))
 
 
-def multipart_files(parts: tuple[FilePart, ...] | None) -> list[tuple[str, Any]] | None:
-    if parts is None:
-        return None
-    # A None file name makes requests send a plain form field, still inside multipart.
-    return [(part.name, (part.filename, part.content, part.content_type) if part.content_type
-             else (part.filename, part.content)) for part in parts]
+def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:
+    try:
+        return MultipartBody(parts)
+    except OSError as exc:
+        raise LocalFileError(f"A file to upload could not be opened ({type(exc).__name__}: "
+                          f"{exc.strerror or exc}).") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 # Headers that carry the request id: DeepSeek's own first, then common proxy spellings.
@@ -14,11 +15,12 @@ REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "request-id", "x-trace-id
 class FilePart:
     """One part of a multipart body: a plain field when `filename` is None, else a file.
 
-    `content` is bytes, or a readable binary file object that is streamed, never loaded whole.
+    `content` is bytes, or a pathlib.Path or seekable binary file object, which is streamed,
+    never loaded whole.
     """
 
     name: str
-    content: bytes | IO[bytes]
+    content: bytes | Path | IO[bytes]
     filename: str | None = None
     content_type: str | None = None
 
