@@ -75,6 +75,9 @@ def _read_choice(choice: Any) -> _Delta:
                   logprobs=typed_field(logprobs.get("content"), list, "logprobs.content"))
 
 
+_TEXT = (str, type(None))
+
+
 class _ToolCall:
     __slots__ = ("index", "id", "type", "name", "arguments")
 
@@ -109,21 +112,27 @@ class _Choice:
         self.finish_reason: str | None = None
         self.logprobs: list[Any] | None = None
 
-    def add(self, delta: _Delta) -> None:
-        self.role = delta.role or self.role
-        if delta.content:
-            self.content.write(delta.content)
-        if delta.reasoning is not None:
+    def add_text(self, role: str | None, content: str | None, reasoning: str | None,
+                 finish_reason: str | None) -> None:
+        if role:
+            self.role = role
+        if content:
+            self.content.write(content)
+        if reasoning is not None:
             if self.reasoning is None:
                 self.reasoning = io.StringIO()
-            self.reasoning.write(delta.reasoning)
+            self.reasoning.write(reasoning)
+        if finish_reason:
+            self.finish_reason = finish_reason
+
+    def add(self, delta: _Delta) -> None:
+        self.add_text(delta.role, delta.content, delta.reasoning, delta.finish_reason)
         for fragment in delta.tool_calls:
             index = len(self.tool_calls) if fragment.index is None else fragment.index
             call = self.tool_calls.get(index)
             if call is None:
                 call = self.tool_calls[index] = _ToolCall(index)
             call.add(fragment)
-        self.finish_reason = delta.finish_reason or self.finish_reason
         if delta.logprobs:
             if self.logprobs is None:
                 self.logprobs = []
@@ -152,17 +161,45 @@ class ChatCompletionAssembler(Assembler):
         self.chunks = 0
 
     def add(self, event: dict[str, Any]) -> None:
-        deltas = [_read_choice(choice) for choice in typed_field(event.get("choices"), list, "choices") or ()]
-        usage = typed_field(event.get("usage"), dict, "usage")
+        choices = event.get("choices")
+        usage = event.get("usage")
+        if type(choices) is not list or not (usage is None or type(usage) is dict):
+            choices = typed_field(choices, list, "choices") or []
+            usage = typed_field(usage, dict, "usage")
+        if not (len(choices) == 1 and self._add_text_choice(choices[0])):
+            deltas = [_read_choice(choice) for choice in choices]
+            for delta in deltas:
+                self._choice(delta.index).add(delta)
         self.chunks += 1
         if not self.meta:
             self.meta = {key: event.get(key) for key in self.META}
-        for delta in deltas:
-            target = self.choices.get(delta.index)
-            if target is None:
-                target = self.choices[delta.index] = _Choice(delta.index)
-            target.add(delta)
-        self.usage = usage or self.usage
+        if usage:
+            self.usage = usage
+
+    def _add_text_choice(self, choice: Any) -> bool:
+        """Merge the common chunk, one choice carrying only text, after a few cheap checks, and
+        say whether it was one; anything else (tool calls, logprobs, a wrong type) takes the full
+        check, which names what is wrong. Most of a stream's time per chunk is spent here."""
+        if type(choice) is not dict:
+            return False
+        delta, index = choice.get("delta"), choice.get("index")
+        if type(delta) is not dict or not (index is None or type(index) is int):
+            return False
+        if choice.get("logprobs") is not None:
+            return False
+        content, reasoning, role = delta.get("content"), delta.get("reasoning_content"), delta.get("role")
+        finish_reason = choice.get("finish_reason")
+        if not (isinstance(content, _TEXT) and isinstance(reasoning, _TEXT) and isinstance(role, _TEXT)
+                and isinstance(finish_reason, _TEXT) and delta.get("tool_calls") is None):
+            return False
+        self._choice(index or 0).add_text(role, content, reasoning, finish_reason)
+        return True
+
+    def _choice(self, index: int) -> _Choice:
+        target = self.choices.get(index)
+        if target is None:
+            target = self.choices[index] = _Choice(index)
+        return target
 
     def result(self) -> dict[str, Any]:
         result = {"id": self.meta.get("id"), "object": "chat.completion",

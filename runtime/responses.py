@@ -36,8 +36,8 @@ def parse_json_body(response: HttpResponse, what: str = "the request") -> Any:
     """Parse a JSON body, skipping the blank keep-alive lines DeepSeek sends while it queues work."""
     expect_success(response, what)
     content = response.content or b""
-    stripped = content.strip()
-    if not stripped:
+    # json.loads skips surrounding whitespace itself; stripping first would copy a large body.
+    if not content or content.isspace():
         if content:
             raise ResponseError(
                 "DeepSeek kept the connection open with keep-alive lines and then closed it without "
@@ -45,7 +45,7 @@ def parse_json_body(response: HttpResponse, what: str = "the request") -> Any:
         raise ResponseError(f"The server answered HTTP {response.status} with an empty body "
                             "where a JSON answer was expected.")
     try:
-        return json.loads(stripped)
+        return json.loads(content)
     except RecursionError:
         raise ResponseError(f"The server answered HTTP {response.status} with JSON nested too deeply "
                             "to read.") from None

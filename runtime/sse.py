@@ -21,8 +21,10 @@ class EventNotText(ValueError):
     """An event's data is not UTF-8 text."""
 
 
-def iter_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
-    pending: list[bytes] = []
+def line_batches(chunks: Iterable[bytes], limit: int) -> Iterator[list[bytes]]:
+    """The complete lines of each network chunk, without their line ends, one list per chunk
+    (a list rather than a line at a time: a stream has hundreds of thousands of lines)."""
+    pending: list[bytes] = []  # the pieces of a line still going on
     pending_size = 0
     skip_lf = False  # the previous chunk ended with CR: a LF starting this one belongs to it
     for chunk in chunks:
@@ -31,48 +33,47 @@ def iter_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
         skip_lf = False
         if not chunk:
             continue
-        lines = chunk.splitlines(keepends=True)
-        last = lines[-1]
-        open_tail = last[-1:] not in (b"\n", b"\r")
-        for line in lines[:-1] if open_tail else lines:
-            text = line.rstrip(b"\r\n")
+        lines = chunk.splitlines()
+        tail = None
+        if chunk[-1:] in (b"\n", b"\r"):
+            skip_lf = chunk[-1:] == b"\r"
+        else:
+            tail = lines.pop()  # the last line goes on in the next chunk
+        if lines:
             if pending:
-                text = b"".join(pending) + text
-                pending.clear()
-                pending_size = 0
-            if len(text) > limit:
-                raise EventTooLarge(len(text))
-            yield text
-        if open_tail:
-            pending.append(last)
-            pending_size += len(last)
+                lines[0] = b"".join(pending) + lines[0]
+                pending, pending_size = [], 0
+            if len(lines[0]) > limit or (len(chunk) > limit and max(map(len, lines)) > limit):
+                raise EventTooLarge(max(map(len, lines)))
+            yield lines
+        if tail is not None:
+            pending.append(tail)
+            pending_size += len(tail)
             if pending_size > limit:
                 raise EventTooLarge(pending_size)
-        else:
-            skip_lf = last.endswith(b"\r")
     if pending:
-        yield b"".join(pending)
+        yield [b"".join(pending)]
 
 
-def iter_events(lines: Iterable[bytes], limit: int) -> Iterator[str]:
+def iter_events(chunks: Iterable[bytes], limit: int) -> Iterator[str]:
     """Yield the data of each event. An event still open when the stream ends is yielded too."""
     data: list[bytes] = []
     size = 0
-    for line in lines:
-        if not line:
-            if data:
-                yield _text(data)
-                data, size = [], 0
-            continue
-        if line[:1] == b":":
-            continue
-        name, _, value = line.partition(b":")
-        if name == b"data":
-            piece = value[1:] if value[:1] == b" " else value
-            size += len(piece) + 1
-            if size > limit:
-                raise EventTooLarge(size)
-            data.append(piece)
+    for lines in line_batches(chunks, limit):
+        for line in lines:
+            if line.startswith(b"data:"):
+                piece = line[6:] if line[5:6] == b" " else line[5:]
+                size += len(piece) + 1
+                if size > limit:
+                    raise EventTooLarge(size)
+                data.append(piece)
+            elif not line:
+                if data:
+                    yield _text(data)
+                    data, size = [], 0
+            elif line == b"data":  # a field with no colon has an empty value
+                data.append(b"")
+            # anything else is a comment (":") or a field DeepSeek's answers do not use
     if data:
         yield _text(data)
 

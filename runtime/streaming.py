@@ -19,7 +19,7 @@ from .http import HttpResponse
 from .reading import SizeLimit
 from .redaction import Redactor
 from .responses import quote
-from .sse import EventNotText, EventTooLarge, iter_events, iter_lines
+from .sse import EventNotText, EventTooLarge, iter_events
 
 DONE = "[DONE]"
 
@@ -109,9 +109,9 @@ class EventStream:
 
     def _events(self) -> Iterator[dict[str, Any]]:
         received = 0
+        add = self.assembler.add
         try:
-            for data in iter_events(iter_lines(self.response.chunks(), settings.MAX_EVENT_BYTES),
-                                    settings.MAX_EVENT_BYTES):
+            for data in iter_events(self.response.chunks(), settings.MAX_EVENT_BYTES):
                 if data == DONE:
                     self.result = self.assembler.result()
                     self.response.finish()
@@ -120,7 +120,10 @@ class EventStream:
                 if received > self._limit.bytes:
                     raise self._limit.exceeded("streamed answer")
                 event = self._parse(self._redactor.text(data))
-                self._add(event, data)
+                try:
+                    add(event)
+                except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+                    raise self._unexpected_shape(exc, data) from None
                 if self._on_event is not None:
                     self._on_event(event)
                 yield event
@@ -151,22 +154,19 @@ class EventStream:
         except (ValueError, RecursionError):
             raise ResponseError(f"The answer stream carried an event that is not JSON: {quote(data, 80)!r}; "
                                 f"{self.assembler.progress()}.") from None
+        if type(event) is dict and "error" not in event:
+            return event
         if not isinstance(event, dict):
             raise ResponseError(f"The answer stream carried an unexpected event: {quote(data, 80)!r}; "
                                 f"{self.assembler.progress()}.")
-        if "error" in event:
-            error = event["error"]
-            message = error.get("message") if isinstance(error, dict) else error
-            raise StreamError("DeepSeek reported an error in the middle of the answer: "
-                              f'"{quote(str(message))}"; {self.assembler.progress()}.')
-        return event
+        error = event["error"]
+        message = error.get("message") if isinstance(error, dict) else error
+        raise StreamError("DeepSeek reported an error in the middle of the answer: "
+                          f'"{quote(str(message))}"; {self.assembler.progress()}.')
 
-    def _add(self, event: dict[str, Any], data: str) -> None:
-        try:
-            self.assembler.add(event)
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-            # The assembler checks the shapes it relies on (ValueError); anything else from a
-            # shape it did not foresee is reported the same way rather than as a crash.
-            reason = str(exc) if isinstance(exc, ValueError) else "its fields have unexpected types"
-            raise ResponseError(f"The answer stream carried a chunk of an unexpected shape ({reason}): "
-                                f"{quote(data, 80)!r}; {self.assembler.progress()}.") from None
+    def _unexpected_shape(self, exc: Exception, data: str) -> ResponseError:
+        # The assembler checks the shapes it relies on (ValueError); anything else from a
+        # shape it did not foresee is reported the same way rather than as a crash.
+        reason = str(exc) if isinstance(exc, ValueError) else "its fields have unexpected types"
+        return ResponseError(f"The answer stream carried a chunk of an unexpected shape ({reason}): "
+                             f"{quote(data, 80)!r}; {self.assembler.progress()}.")

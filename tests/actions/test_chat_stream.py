@@ -10,7 +10,7 @@ from deepseek_connector.actions.chat_assembler import ChatCompletionAssembler
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import StreamError
-from deepseek_connector.runtime.sse import iter_events, iter_lines
+from deepseek_connector.runtime.sse import iter_events
 
 from tests.conftest import FAKE_KEY
 
@@ -163,7 +163,7 @@ def test_cli_live_shows_the_reasoning_then_the_answer(emulator, capsys):
 # -- the SSE reader on hand-made byte streams ------------------------------------------------
 
 def events_of(*chunks: bytes) -> list[str]:
-    return list(iter_events(iter_lines(chunks, 1 << 20), 1 << 20))
+    return list(iter_events(chunks, 1 << 20))
 
 
 def test_sse_line_endings_split_across_network_chunks():
