@@ -1,8 +1,9 @@
 """The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
 
-One requests.Session per connection, pooled and safe to share between threads. A request is
-prepared once and its URL checked as it will be sent (the key only goes to the connection's
-origin); then tenacity runs the attempts. Each attempt is bounded by the call's deadline (the
+One connection pool per connection (a requests adapter), safe to share between threads. A
+request is prepared once and its URL checked as it will be sent (the key only goes to the
+connection's origin); then it is sent, and if that fails in a way worth retrying, tenacity
+runs the further attempts. Each attempt is bounded by the call's deadline (the
 watchdog cuts it off) and its body by the size limit; each is logged from redacted text.
 """
 
@@ -44,30 +45,28 @@ class Executor:
         self.redactor = Redactor(connection.secrets())
         SECRET_FILTER.add(self.redactor)
         self.sleep = sleep
-        self.session = requests.Session()
         # Retries live in this class only; the adapter never retries, and threads that find
         # every pooled connection busy wait for one instead of opening more.
         self.adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_size, pool_block=True,
                                       max_retries=0)
-        self.session.mount("http://", self.adapter)
-        self.session.mount("https://", self.adapter)
-        self.session.headers["User-Agent"] = user_agent
-        # Proxy and CA settings come from the environment once, here, rather than on every
-        # request: requests' per-call lookup costs about a quarter of a local call (bench/).
-        self.session.trust_env = False
+        # Requests are prepared and handed to the adapter directly, without a requests.Session:
+        # its per-call merging of settings, cookies and hooks cost more than a whole local call
+        # takes otherwise (bench/), and none of it is wanted. No cookie a server sets is kept or
+        # sent back, and proxy and CA settings come from the environment once, here.
+        self.headers = {**requests.utils.default_headers(), "User-Agent": user_agent}
         self.proxies = requests.utils.get_environ_proxies(connection.base_url)
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         self.verify: str | bool = bundle or True
 
     def close(self) -> None:
         # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear(), which
-        # Session.close() relies on, forgets pools without closing their connections.
+        # HTTPAdapter.close() relies on, forgets pools without closing their connections.
         for manager in (self.adapter.poolmanager, *self.adapter.proxy_manager.values()):
             for key in manager.pools.keys():  # noqa: SIM118 - this container cannot be iterated
                 pool = manager.pools.get(key)
                 if pool is not None:
                     pool.close()
-        self.session.close()
+        self.adapter.close()
 
     def __repr__(self) -> str:
         return f"Executor(origin={str(self.origin)!r})"
@@ -79,6 +78,15 @@ class Executor:
         deadline = deadline or Deadline(DEFAULT_TIMEOUT)
         try:
             prepared = self.prepare(request)
+            try:
+                return self._attempt(request, prepared, 1, deadline, limit, debug)
+            except ConnectorError as error:
+                if not (policy.max_retries and policy.retries(error)):
+                    raise
+                first_failure = error
+            # Only a call whose first attempt failed in a way worth retrying builds a Retrying:
+            # tenacity's bookkeeping costs a tenth of a whole local call (bench/). It starts from
+            # that first outcome, so it counts, waits, logs and stops as if it had made it.
 
             def before_sleep(state: RetryCallState) -> None:
                 error = state.outcome.exception() if state.outcome else None
@@ -88,8 +96,10 @@ class Executor:
             response: HttpResponse | None = None
             for attempt in retrying(policy, deadline, sleep=self.sleep, before_sleep=before_sleep):
                 with attempt:
-                    response = self._attempt(request, prepared, attempt.retry_state.attempt_number,
-                                             deadline, limit, debug)
+                    number = attempt.retry_state.attempt_number
+                    if number == 1:
+                        raise first_failure
+                    response = self._attempt(request, prepared, number, deadline, limit, debug)
             assert response is not None  # tenacity either returned an attempt's result or raised
             return response
         except ConnectorError as error:
@@ -102,15 +112,17 @@ class Executor:
 
     def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
-        headers = dict(request.headers)
+        headers = {**self.headers, **request.headers}
         data: bytes | MultipartBody | None = request.data
         if request.multipart is not None:
             data = multipart_body(request.multipart)
             headers["Content-Type"] = data.content_type
+        prepared = requests.PreparedRequest()
         try:
-            prepared = self.session.prepare_request(requests.Request(
-                request.method, request.url, params=list(request.params) or None,
-                headers=headers, json=request.json_body, data=data))
+            prepared.prepare_method(request.method)
+            prepared.prepare_url(request.url, list(request.params) or None)
+            prepared.prepare_headers(headers)
+            prepared.prepare_body(data, None, request.json_body)
         except (requests.RequestException, ValueError) as exc:
             raise InputError.single("url", "URL", f"cannot be sent ({type(exc).__name__}).") from None
         url = prepared.url or ""
@@ -145,8 +157,8 @@ class Executor:
             WATCHDOG.watch(remaining, guard)
             try:
                 with guarding(guard):
-                    raw = self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
-                                            allow_redirects=False, proxies=self.proxies, verify=self.verify)
+                    raw = self.adapter.send(prepared, stream=True, timeout=(waits.connect, waits.read),
+                                            proxies=self.proxies, verify=self.verify)
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
             reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)

@@ -104,9 +104,29 @@ class BodyReader:
 
     def read_all(self) -> bytes:
         try:
+            if self._plain_length() is not None:
+                # Its size is known, within the limit, and nothing to inflate: one read does,
+                # and the watchdog still ends it at the deadline.
+                try:
+                    return self._response.raw.read(decode_content=True)
+                except TRANSPORT_ERRORS as exc:
+                    raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
             return b"".join(self.chunks())
         finally:
             self.close()
+
+    def _plain_length(self) -> int | None:
+        """The body's size when the headers state it, it is within the limit and not compressed."""
+        headers = self._response.headers
+        length = headers.get("Content-Length", "")
+        if not (length.isascii() and length.isdigit()) or int(length) > self._limit.bytes:
+            return None
+        # With Transfer-Encoding the length is ignored, so the body could be any size.
+        if "Transfer-Encoding" in headers:
+            return None
+        if headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+            return None
+        return int(length)
 
     def finish(self) -> None:
         """After the answer's end marker, read the body's end briefly so the connection can be

@@ -138,6 +138,15 @@ def big(ex: Exchange) -> None:
         sent += len(piece)
 
 
+@route("/lying-length")
+def lying_length(ex: Exchange) -> None:
+    """A small Content-Length beside Transfer-Encoding: chunked, then an endless chunked body."""
+    ex.head(200, {"Content-Type": "application/json", "Content-Length": "2",
+                  "Transfer-Encoding": "chunked"})
+    while ex.alive():
+        ex.chunk(b" " * 65536)
+
+
 @route("/gzip-bomb")
 def gzip_bomb(ex: Exchange) -> None:
     ex.whole(ex.server.bomb, extra={"Content-Encoding": "gzip"})

@@ -62,6 +62,14 @@ def test_a_1_gib_body_stops_at_the_size_limit_with_bounded_memory(hostile, emula
     assert growth_mib(outcome) < 100, outcome
 
 
+def test_a_small_content_length_beside_chunked_framing_is_not_trusted(hostile, emulator):
+    # The body's framing is chunked, so its stated length means nothing: reading must still count.
+    outcome = in_child("rawRequest", {"url": "/lying-length", "method": "GET", "maxResponseMB": 4},
+                       hostile.url, emulator.url)
+    assert outcome["kind"] == "bad_response" and "4 MB" in outcome["message"]
+    assert growth_mib(outcome) < 40, outcome
+
+
 def test_a_gzip_bomb_counts_decompressed_bytes(hostile, emulator, bomb):
     hostile.bomb = bomb
     outcome = in_child("rawRequest", {"url": "/gzip-bomb", "method": "GET", "maxResponseMB": 8},
