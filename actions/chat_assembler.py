@@ -75,7 +75,9 @@ def _read_choice(choice: Any) -> _Delta:
                   logprobs=typed_field(logprobs.get("content"), list, "logprobs.content"))
 
 
-_TEXT = (str, type(None))
+# Exact types, as json.loads makes them: a bool is no index, and no subclass ever arrives.
+_TEXT = frozenset({str, type(None)})
+_WHOLE = frozenset({int, type(None)})
 
 
 class _ToolCall:
@@ -183,14 +185,12 @@ class ChatCompletionAssembler(Assembler):
         if type(choice) is not dict:
             return False
         delta, index = choice.get("delta"), choice.get("index")
-        if type(delta) is not dict or not (index is None or type(index) is int):
-            return False
-        if choice.get("logprobs") is not None:
+        if type(delta) is not dict or type(index) not in _WHOLE or choice.get("logprobs") is not None:
             return False
         content, reasoning, role = delta.get("content"), delta.get("reasoning_content"), delta.get("role")
         finish_reason = choice.get("finish_reason")
-        if not (isinstance(content, _TEXT) and isinstance(reasoning, _TEXT) and isinstance(role, _TEXT)
-                and isinstance(finish_reason, _TEXT) and delta.get("tool_calls") is None):
+        if not (type(content) in _TEXT and type(reasoning) in _TEXT and type(role) in _TEXT
+                and type(finish_reason) in _TEXT and delta.get("tool_calls") is None):
             return False
         self._choice(index or 0).add_text(role, content, reasoning, finish_reason)
         return True

@@ -156,5 +156,4 @@ class Action(ABC):
         if response.status >= 300:
             response.close()
             expect_success(response, call.spec.label)
-        return EventStream(response, self.assembler(), limit=call.limit, redactor=call.executor.redactor,
-                           on_event=on_event)
+        return EventStream(response, self.assembler(), redactor=call.executor.redactor, on_event=on_event)

@@ -72,9 +72,8 @@ class HttpResponse:
     def chunks(self) -> Iterator[bytes]:
         """The body as it arrives (streamed responses only)."""
         if self._body is None:
-            yield self.content or b""
-            return
-        yield from self._body.chunks()
+            return iter((self.content or b"",))
+        return self._body.chunks()
 
     def finish(self) -> None:
         """The caller saw the end of the answer: read what is left briefly, then let go."""

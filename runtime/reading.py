@@ -84,15 +84,17 @@ class BodyReader:
         self._limit = limit
         self._site = site
         self._waits = waits
+        self._source: Iterator[bytes] | None = None
 
     def chunks(self) -> Iterator[bytes]:
-        raw = self._response.raw
+        pieces = self._pieces()
         received = 0
+        clock, expires_at = self._deadline.clock, self._deadline.expires_at
         while True:
-            if self._deadline.expired():
+            if clock() >= expires_at:
                 raise deadline_error(self._deadline)
             try:
-                piece = raw.read1(settings.READ_CHUNK, decode_content=True)
+                piece = next(pieces, b"")
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
             if not piece:
@@ -101,6 +103,19 @@ class BodyReader:
             if received > self._limit.bytes:
                 raise self._limit.exceeded()
             yield piece
+
+    def _pieces(self) -> Iterator[bytes]:
+        """The body's pieces as urllib3 reads them, at most READ_CHUNK each after inflating; made
+        once, so that draining after the end marker goes on where reading stopped."""
+        if self._source is None:
+            raw = self._response.raw
+            if raw.chunked and raw.supports_chunked_reads():
+                # DeepSeek streams one event per HTTP chunk; reading chunk by chunk this way costs
+                # a third of what read1 does per chunk (bench/).
+                self._source = raw.read_chunked(settings.READ_CHUNK, decode_content=True)
+            else:
+                self._source = iter(lambda: raw.read1(settings.READ_CHUNK, decode_content=True), b"")
+        return self._source
 
     def read_all(self) -> bytes:
         try:
@@ -136,11 +151,10 @@ class BodyReader:
             if sock is not None:
                 sock.settimeout(settings.DRAIN_TIMEOUT)  # urllib3 resets it when the connection is reused
             left = settings.DRAIN_LIMIT
-            while left > 0:
-                piece = self._response.raw.read1(left, decode_content=True)
-                if not piece:
-                    break
+            for piece in self._pieces():
                 left -= len(piece)
+                if left <= 0:
+                    break
         except TRANSPORT_ERRORS:
             pass
         finally:

@@ -43,7 +43,9 @@ def line_batches(chunks: Iterable[bytes], limit: int) -> Iterator[list[bytes]]:
             if pending:
                 lines[0] = b"".join(pending) + lines[0]
                 pending, pending_size = [], 0
-            if len(lines[0]) > limit or (len(chunk) > limit and max(map(len, lines)) > limit):
+                if len(lines[0]) > limit:
+                    raise EventTooLarge(len(lines[0]))
+            if len(chunk) > limit and max(map(len, lines)) > limit:
                 raise EventTooLarge(max(map(len, lines)))
             yield lines
         if tail is not None:
@@ -59,27 +61,23 @@ def iter_events(chunks: Iterable[bytes], limit: int) -> Iterator[str]:
     """Yield the data of each event. An event still open when the stream ends is yielded too."""
     data: list[bytes] = []
     size = 0
-    for lines in line_batches(chunks, limit):
-        for line in lines:
-            if line.startswith(b"data:"):
-                piece = line[6:] if line[5:6] == b" " else line[5:]
-                size += len(piece) + 1
-                if size > limit:
-                    raise EventTooLarge(size)
-                data.append(piece)
-            elif not line:
-                if data:
-                    yield _text(data)
-                    data, size = [], 0
-            elif line == b"data":  # a field with no colon has an empty value
-                data.append(b"")
-            # anything else is a comment (":") or a field DeepSeek's answers do not use
-    if data:
-        yield _text(data)
-
-
-def _text(data: list[bytes]) -> str:
     try:
-        return (data[0] if len(data) == 1 else b"\n".join(data)).decode("utf-8")
+        for lines in line_batches(chunks, limit):
+            for line in lines:
+                if line.startswith(b"data:"):
+                    piece = line[6:] if line[5:6] == b" " else line[5:]
+                    size += len(piece) + 1
+                    if size > limit:
+                        raise EventTooLarge(size)
+                    data.append(piece)
+                elif not line:
+                    if data:
+                        yield (data[0] if len(data) == 1 else b"\n".join(data)).decode()
+                        data, size = [], 0
+                elif line == b"data":  # a field with no colon has an empty value
+                    data.append(b"")
+                # anything else is a comment (":") or a field DeepSeek's answers do not use
+        if data:
+            yield b"\n".join(data).decode()
     except UnicodeDecodeError:
         raise EventNotText() from None

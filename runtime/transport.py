@@ -32,11 +32,11 @@ class Deadline:
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds
-        self._clock = clock
+        self.clock = clock
         self.expires_at = clock() + seconds
 
     def remaining(self) -> float:
-        return self.expires_at - self._clock()
+        return self.expires_at - self.clock()
 
     def expired(self) -> bool:
         return self.remaining() <= 0
