@@ -7,11 +7,10 @@ Every field the assembler relies on is checked; a chunk of an impossible shape i
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime.streaming import Assembler
+from ..runtime.streaming import Assembler, TextBuffer
 
 
 def typed_field(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
@@ -88,7 +87,7 @@ class _ToolCall:
         self.id: str | None = None
         self.type = "function"
         self.name: str | None = None
-        self.arguments = io.StringIO()
+        self.arguments = TextBuffer()
 
     def add(self, fragment: _Fragment) -> None:
         self.id = fragment.id or self.id
@@ -108,8 +107,8 @@ class _Choice:
     def __init__(self, index: int):
         self.index = index
         self.role = "assistant"
-        self.content = io.StringIO()
-        self.reasoning: io.StringIO | None = None
+        self.content = TextBuffer()
+        self.reasoning: TextBuffer | None = None
         self.tool_calls: dict[int, _ToolCall] = {}
         self.finish_reason: str | None = None
         self.logprobs: list[Any] | None = None
@@ -122,7 +121,7 @@ class _Choice:
             self.content.write(content)
         if reasoning is not None:
             if self.reasoning is None:
-                self.reasoning = io.StringIO()
+                self.reasoning = TextBuffer()
             self.reasoning.write(reasoning)
         if finish_reason:
             self.finish_reason = finish_reason
@@ -211,8 +210,8 @@ class ChatCompletionAssembler(Assembler):
         return result
 
     def progress(self) -> str:
-        content = sum(c.content.tell() for c in self.choices.values())
-        reasoning = sum(c.reasoning.tell() for c in self.choices.values() if c.reasoning)
+        content = sum(len(c.content) for c in self.choices.values())
+        reasoning = sum(len(c.reasoning) for c in self.choices.values() if c.reasoning)
         calls = sum(len(c.tool_calls) for c in self.choices.values())
         text = f"{self.chunks} chunks had arrived ({content} characters of answer"
         if reasoning:

@@ -7,7 +7,6 @@ connection's origin, whatever path the Base URL has. Streamed or not, the answer
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 from ..runtime.action import Call
 from ..runtime.http import HttpRequest, HttpResponse
 from ..runtime.responses import expect_object, parse_json_body
-from ..runtime.streaming import Assembler
+from ..runtime.streaming import Assembler, TextBuffer
 from .chat_assembler import typed_field, whole_number
 from .completions import CompletionAction
 
@@ -54,7 +53,7 @@ class _Choice:
 
     def __init__(self, index: int):
         self.index = index
-        self.text = io.StringIO()
+        self.text = TextBuffer()
         self.finish_reason: str | None = None
         self.logprobs: dict[str, list[Any]] | None = None
 
@@ -89,7 +88,10 @@ class TextCompletionAssembler(Assembler):
         if not self.meta:
             self.meta = {key: event.get(key) for key in ("id", "created", "model", "system_fingerprint")}
         for piece in pieces:
-            self.choices.setdefault(piece.index, _Choice(piece.index)).add(piece)
+            target = self.choices.get(piece.index)
+            if target is None:
+                target = self.choices[piece.index] = _Choice(piece.index)
+            target.add(piece)
         self.usage = usage or self.usage
 
     def result(self) -> dict[str, Any]:
@@ -102,7 +104,7 @@ class TextCompletionAssembler(Assembler):
         return result
 
     def progress(self) -> str:
-        text = sum(choice.text.tell() for choice in self.choices.values())
+        text = sum(len(choice.text) for choice in self.choices.values())
         return f"{self.chunks} chunks had arrived ({text} characters of text)"
 
     @staticmethod
