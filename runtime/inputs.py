@@ -28,6 +28,13 @@ class FormValues(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self._merged[key]
 
+    # Mapping's own `in` and get() go through __getitem__ and an exception; forms are read often.
+    def __contains__(self, key: object) -> bool:
+        return key in self._merged
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._merged.get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._merged)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from urllib3.exceptions import LocationParseError
@@ -36,6 +37,7 @@ class Origin:
         return f"{self.scheme}://{host}:{self.port}"
 
 
+@lru_cache(maxsize=256)  # every request's URL is checked; most calls repeat a few URLs
 def origin_of(url: str) -> Origin:
     """The origin requests would connect to for `url`; UrlProblem when the parsers disagree."""
     if AMBIGUOUS.search(url):

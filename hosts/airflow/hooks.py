@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from airflow.sdk import BaseHook
@@ -36,9 +37,11 @@ class DeepSeekHook(BaseHook):
             mask_secret(values["apiKey"])  # Airflow masks the password field; this makes sure
         return values
 
-    def run(self, action: str, inputs: dict[str, Any] | None = None) -> ActionResult:
-        """Run an action of the connector; a streamed answer comes back assembled."""
-        return load_connector().run_result(action, inputs or {}, self.connection_values())
+    def run(self, action: str, inputs: dict[str, Any] | None = None, *,
+            output: str | os.PathLike[str] | None = None) -> ActionResult:
+        """Run an action of the connector; a streamed answer comes back assembled. With `output`
+        (Raw Request, Response Type binary), the answer is written to that file as it arrives."""
+        return load_connector().run_result(action, inputs or {}, self.connection_values(), output=output)
 
     def test_connection(self) -> tuple[bool, str]:
         """What Airflow's "Test" button and `airflow connections test` run: the connector's check."""
