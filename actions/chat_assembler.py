@@ -20,6 +20,20 @@ def typed_field(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     return value
 
 
+# What the first chunk of a stream says about the whole answer.
+META = ("id", "created", "model", "system_fingerprint")
+
+
+def assembled(object_name: str, meta: dict[str, Any], choices: list[dict[str, Any]],
+              usage: dict[str, Any] | None) -> dict[str, Any]:
+    """A streamed answer in the shape DeepSeek gives the same answer unstreamed."""
+    result = {"id": meta.get("id"), "object": object_name, "created": meta.get("created"),
+              "model": meta.get("model"), "choices": choices, "usage": usage}
+    if meta.get("system_fingerprint"):
+        result["system_fingerprint"] = meta["system_fingerprint"]
+    return result
+
+
 def whole_number(value: Any, what: str) -> int | None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{what} is not a whole number")
@@ -153,8 +167,6 @@ class _Choice:
 class ChatCompletionAssembler(Assembler):
     """Feeds on chunks; `result()` gives the same shape as a non-streamed answer."""
 
-    META = ("id", "created", "model", "system_fingerprint")
-
     def __init__(self) -> None:
         self.meta: dict[str, Any] = {}
         self.choices: dict[int, _Choice] = {}
@@ -173,7 +185,7 @@ class ChatCompletionAssembler(Assembler):
                 self._choice(delta.index).add(delta)
         self.chunks += 1
         if not self.meta:
-            self.meta = {key: event.get(key) for key in self.META}
+            self.meta = {key: event.get(key) for key in META}
         if usage:
             self.usage = usage
 
@@ -201,13 +213,8 @@ class ChatCompletionAssembler(Assembler):
         return target
 
     def result(self) -> dict[str, Any]:
-        result = {"id": self.meta.get("id"), "object": "chat.completion",
-                  "created": self.meta.get("created"), "model": self.meta.get("model"),
-                  "choices": [choice.as_dict() for _, choice in sorted(self.choices.items())],
-                  "usage": self.usage}
-        if self.meta.get("system_fingerprint"):
-            result["system_fingerprint"] = self.meta["system_fingerprint"]
-        return result
+        return assembled("chat.completion", self.meta, [c.as_dict() for _, c in sorted(self.choices.items())],
+                         self.usage)
 
     def progress(self) -> str:
         content = sum(len(c.content) for c in self.choices.values())

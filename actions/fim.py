@@ -15,7 +15,7 @@ from ..runtime.action import Call
 from ..runtime.http import HttpRequest, HttpResponse
 from ..runtime.responses import expect_object, parse_json_body
 from ..runtime.streaming import Assembler, TextBuffer
-from .chat_assembler import typed_field, whole_number
+from .chat_assembler import META, assembled, typed_field, whole_number
 from .completions import CompletionAction
 
 LOGPROB_LISTS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
@@ -86,7 +86,7 @@ class TextCompletionAssembler(Assembler):
         usage = typed_field(event.get("usage"), dict, "usage")
         self.chunks += 1
         if not self.meta:
-            self.meta = {key: event.get(key) for key in ("id", "created", "model", "system_fingerprint")}
+            self.meta = {key: event.get(key) for key in META}
         for piece in pieces:
             target = self.choices.get(piece.index)
             if target is None:
@@ -95,13 +95,8 @@ class TextCompletionAssembler(Assembler):
         self.usage = usage or self.usage
 
     def result(self) -> dict[str, Any]:
-        result = {"id": self.meta.get("id"), "object": "text_completion", "created": self.meta.get("created"),
-                  "model": self.meta.get("model"),
-                  "choices": [choice.as_dict() for _, choice in sorted(self.choices.items())],
-                  "usage": self.usage}
-        if self.meta.get("system_fingerprint"):
-            result["system_fingerprint"] = self.meta["system_fingerprint"]
-        return result
+        return assembled("text_completion", self.meta, [c.as_dict() for _, c in sorted(self.choices.items())],
+                         self.usage)
 
     def progress(self) -> str:
         text = sum(len(choice.text) for choice in self.choices.values())

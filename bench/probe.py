@@ -6,8 +6,7 @@ The peak is VmHWM (the resident set's high-water mark) from /proc/self/status, r
 process itself: once right before the work (after the imports and a small warm-up call of the
 same kind, since a high-water mark only ever rises) and once after it; growth = after - before.
 (A child's ru_maxrss would not do: it starts from its parent's peak.)
-Prints one JSON line: before_kib, after_kib, seconds and what the work produced; or
-{"unsupported": reason} when the connector does not offer the call yet.
+Prints one JSON line: before_kib, after_kib, seconds and what the work produced.
 """
 
 from __future__ import annotations
@@ -24,10 +23,6 @@ from clients import AUTH, READERS, connection, import_httpx, requests_session
 
 Work = Callable[[], dict[str, Any]]
 MIB = 2**20
-
-
-class Unsupported(Exception):
-    """The connector does not take this call yet (another change is adding it)."""
 
 
 def vm_hwm_kib() -> int:
@@ -63,13 +58,8 @@ def upload(spec: dict[str, Any]) -> tuple[Work, Work]:
     def send(file: Path) -> Work:
         def work() -> dict[str, Any]:
             if client == "connector, Path":
-                from deepseek_connector.runtime.errors import InputError
-
-                try:
-                    data = connector_raw(root, {"method": "POST", "url": "/files",
-                                          "fileData": [{"key": "file", "value": file}]})["data"]
-                except InputError as error:
-                    raise Unsupported(f"InputError: {error}") from None
+                data = connector_raw(root, {"method": "POST", "url": "/files",
+                                            "fileData": [{"key": "file", "value": file}]})["data"]
             elif client == "connector, bytes":
                 value = file.read_bytes()  # read inside the measured work: it is the cost of this way
                 data = connector_raw(root, {"method": "POST", "url": "/files",
@@ -114,10 +104,7 @@ def blob(spec: dict[str, Any]) -> tuple[Work, Work]:
         def work() -> dict[str, Any]:
             path = f"/blob/{mib}"
             if client == "connector, output=":
-                try:
-                    connector_raw(root, {"method": "GET", "url": path, "responseType": "binary"}, output=out)
-                except TypeError as error:
-                    raise Unsupported(f"TypeError: {error}") from None
+                connector_raw(root, {"method": "GET", "url": path, "responseType": "binary"}, output=out)
             elif client == "connector, bytes":
                 data = connector_raw(root, {"method": "GET", "url": path, "responseType": "binary"})["data"]
                 return {"bytes": len(data)}
@@ -138,11 +125,7 @@ TASKS = {"stream": stream, "upload": upload, "big-json": big_json, "blob": blob}
 def main() -> None:
     spec = json.loads(sys.argv[1])
     warm_up, work = TASKS[spec["task"]](spec)
-    try:
-        warm_up()
-    except Unsupported as reason:
-        print(json.dumps({"unsupported": str(reason)}))
-        return
+    warm_up()
     gc.collect()
     before = vm_hwm_kib()
     started = time.perf_counter()

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # Shown where a figure could not be taken (the connector does not offer it yet).
-NOT_SUPPORTED = "not supported yet"
 
 
 def rotated(names: Sequence[str], round_number: int) -> list[str]:
@@ -57,8 +56,8 @@ class Spread:
         """The ratio taken round by round, not the ratio of the medians."""
         return cls.of([a / b for a, b in zip(numerators, denominators, strict=True)])
 
-    def times(self) -> str:
-        return f"{self.median:.2f}x ({self.low:.2f}-{self.high:.2f})"
+    def times(self, digits: int = 2) -> str:
+        return f"{self.median:.{digits}f}x ({self.low:.{digits}f}-{self.high:.{digits}f})"
 
     def amount(self, digits: int = 0) -> str:
         if self.low == self.high:
@@ -66,8 +65,25 @@ class Spread:
         return f"{self.median:,.{digits}f} ({self.low:,.{digits}f}-{self.high:,.{digits}f})"
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
+@dataclass(frozen=True)
+class Target:
+    """A bound on a ratio: `ratio <op> bound`, judged on the median."""
+
+    op: str  # "<=", "<" or ">="
+    bound: float
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.bound:.2f}x"
+
+    def met_by(self, ratio: Spread) -> bool:
+        value = ratio.median
+        return {"<=": value <= self.bound, "<": value < self.bound, ">=": value >= self.bound}[self.op]
+
+    def cell(self, ratio: Spread) -> str:
+        """The ratio's cell; a median that would round to the bound gets a third digit, so that
+        the cell shows why the target was or was not met."""
+        close = round(ratio.median, 2) == round(self.bound, 2) and ratio.median != self.bound
+        return ratio.times(3 if close else 2)
 
 
 def number(value: float | None, digits: int = 0) -> str:
@@ -76,6 +92,13 @@ def number(value: float | None, digits: int = 0) -> str:
 
 def met(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "**no**")
+
+
+def judged(ratio: Spread, target: Target | None) -> list[str]:
+    """The ratio, target and met? cells of a row (a row without a target is for information)."""
+    if target is None:
+        return [ratio.times(), "-", "-"]
+    return [target.cell(ratio), str(target), met(target.met_by(ratio))]
 
 
 @dataclass

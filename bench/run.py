@@ -85,10 +85,11 @@ def main() -> None:
 
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()} "
-          f"({versions()}); {'quick' if args.quick else 'full'} run, {plan['rounds']} rounds per timing "
-          f"figure unless a table says otherwise; {when}; took {time.monotonic() - started:.0f} s.")
-    print("\nRatios are taken per round, then summarised as median (min-max); a target is judged on the "
-          "median.")
+          f"({versions()}); {'quick (smoke) run, small sizes' if args.quick else 'full run'}, rounds as each "
+          f"table says; {when}; took {time.monotonic() - started:.0f} s.")
+    print("\nEvery figure was taken in this run, against a canned server in its own process on 127.0.0.1. "
+          "Ratios are connector / baseline, taken per round and summarised as median (min-max); a target "
+          "is judged on the median.")
     for table in tables:
         print("\n" + table.markdown())
 

@@ -46,7 +46,7 @@ BLOCK = bytes(range(256)) * 4096  # 1 MiB of the blob, written again and again
 stats = {"connections": 0, "requests": 0, "uploaded": 0}
 
 
-@lru_cache(maxsize=32)  # every stream one run uses (about 300 MB at most), so none is rebuilt mid-figure
+@lru_cache(maxsize=32)  # every stream of a run (about 250 MB in all), so none is rebuilt mid-figure
 def stream_body(kind: str, n: int, framing: str) -> bytes:
     return body(kind, n, framing)
 
