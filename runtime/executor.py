@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import requests
-from tenacity import RetryCallState
 
 from . import settings
 from .connection import Connection
@@ -25,9 +25,12 @@ from .multipart_body import MultipartBody
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after
-from .retry import RetryPolicy, retrying, why_stopped
+from .retry import RetryPolicy, why_stopped
 from .transport import WATCHDOG, Deadline, Guard, GuardedAdapter, guarding
 from .urls import UrlProblem, has_userinfo, origin_of
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 NO_RETRIES = RetryPolicy()
 DEFAULT_LIMIT = SizeLimit(64 * 2**20)
@@ -87,6 +90,8 @@ class Executor:
             # Only a call whose first attempt failed in a way worth retrying builds a Retrying:
             # tenacity's bookkeeping costs a tenth of a whole local call (bench/). It starts from
             # that first outcome, so it counts, waits, logs and stops as if it had made it.
+            # Imported here: tenacity costs some 5 ms of every command's cold start.
+            from .retry_loop import retrying
 
             def before_sleep(state: RetryCallState) -> None:
                 error = state.outcome.exception() if state.outcome else None

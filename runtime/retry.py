@@ -1,20 +1,17 @@
-"""Retries as tenacity means them to be used: classify, wait, stop; one Retrying per call.
+"""Retry policy: which failures are retried, how long to wait, and why retrying stopped early.
 
 The policy comes from the step's retry inputs (Max Retries, Retry Delay (ms), Use Exponential
 Backoff, Retry On All Errors), whose defaults per action are in connector.yaml. Deciding is
 the error's retry class; waiting honours the server's Retry-After and otherwise backs off
 exponentially with jitter; the call stops after its attempts, or when the next wait would go
-past the cap on Retry-After or past the call's deadline.
+past the cap on Retry-After or past the call's deadline. The loop itself (tenacity) is in
+retry_loop.py.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.stop import stop_base
 
 from . import settings
 from .errors import CLIENT, NETWORK, RATE_LIMITED, SERVER, TIMEOUT, UNREACHABLE, ConnectorError
@@ -49,45 +46,6 @@ def backoff(retry_number: int) -> float:
     base = min(settings.BACKOFF_INITIAL * settings.BACKOFF_MULTIPLIER ** (retry_number - 1),
                settings.BACKOFF_MAX)
     return base * (1 - settings.BACKOFF_JITTER * random.random())
-
-
-def server_wait(state: RetryCallState) -> float | None:
-    """Seconds the failed attempt's server asked to wait (Retry-After), if it said."""
-    error = state.outcome.exception() if state.outcome else None
-    return getattr(error, "retry_after", None)
-
-
-class stop_when_waiting_is_futile(stop_base):  # noqa: N801 - named like tenacity's own stops
-    """Stop rather than wait past the deadline (it would only end in a timeout), or for a server
-    that asks for longer than the cap (it is not going to be ready soon either)."""
-
-    def __init__(self, deadline: Deadline):
-        self.deadline = deadline
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        asked = server_wait(retry_state)
-        return retry_state.upcoming_sleep >= self.deadline.remaining() or (
-            asked is not None and asked > settings.RETRY_AFTER_CAP)
-
-
-def retrying(policy: RetryPolicy, deadline: Deadline, *, sleep: Callable[[float], None],
-             before_sleep: Callable[[RetryCallState], None]) -> Retrying:
-    """A Retrying for one call: tenacity counts, waits and stops; the last error is re-raised."""
-
-    def wait(state: RetryCallState) -> float:
-        asked = server_wait(state)
-        if asked is not None:
-            return asked
-        return backoff(state.attempt_number) if policy.exponential else policy.fixed_delay
-
-    return Retrying(
-        retry=retry_if_exception(policy.retries),
-        wait=wait,
-        stop=stop_after_attempt(policy.attempts) | stop_when_waiting_is_futile(deadline),
-        sleep=sleep,
-        before_sleep=before_sleep,
-        reraise=True,
-    )
 
 
 def why_stopped(error: ConnectorError, policy: RetryPolicy, deadline: Deadline) -> str | None:
