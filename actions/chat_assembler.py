@@ -8,7 +8,7 @@ Every field the assembler relies on is checked; a chunk of an impossible shape i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..runtime.streaming import Assembler, TextBuffer
 
@@ -18,20 +18,6 @@ def typed_field(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool) and kind is int):
         raise ValueError(f"{what} is {type(value).__name__}")
     return value
-
-
-# What the first chunk of a stream says about the whole answer.
-META = ("id", "created", "model", "system_fingerprint")
-
-
-def assembled(object_name: str, meta: dict[str, Any], choices: list[dict[str, Any]],
-              usage: dict[str, Any] | None) -> dict[str, Any]:
-    """A streamed answer in the shape DeepSeek gives the same answer unstreamed."""
-    result = {"id": meta.get("id"), "object": object_name, "created": meta.get("created"),
-              "model": meta.get("model"), "choices": choices, "usage": usage}
-    if meta.get("system_fingerprint"):
-        result["system_fingerprint"] = meta["system_fingerprint"]
-    return result
 
 
 def whole_number(value: Any, what: str) -> int | None:
@@ -164,14 +150,54 @@ class _Choice:
                 "finish_reason": self.finish_reason}
 
 
-class ChatCompletionAssembler(Assembler):
-    """Feeds on chunks; `result()` gives the same shape as a non-streamed answer."""
+# What the first chunk of a stream says about the whole answer.
+META = ("id", "created", "model", "system_fingerprint")
+
+
+class ChoicesAssembler(Assembler):
+    """What the chat and FIM assemblers share: the answer's metadata from its first chunk, its
+    choices by index (each a `choice_class` with `as_dict()`), its usage, and the envelope of
+    the result, in the shape DeepSeek gives the same answer unstreamed."""
+
+    object_name: ClassVar[str]
+    choice_class: ClassVar[type[Any]]
 
     def __init__(self) -> None:
         self.meta: dict[str, Any] = {}
-        self.choices: dict[int, _Choice] = {}
+        self.choices: dict[int, Any] = {}
         self.usage: dict[str, Any] | None = None
         self.chunks = 0
+
+    def counted(self, event: dict[str, Any], usage: dict[str, Any] | None) -> None:
+        """Note one merged chunk: its metadata if it is the first, its usage if it has one."""
+        self.chunks += 1
+        if not self.meta:
+            self.meta = {key: event.get(key) for key in META}
+        if usage:
+            self.usage = usage
+
+    def choice(self, index: int) -> Any:
+        target = self.choices.get(index)
+        if target is None:
+            target = self.choices[index] = self.choice_class(index)
+        return target
+
+    def result(self) -> dict[str, Any]:
+        meta = self.meta
+        result = {"id": meta.get("id"), "object": self.object_name, "created": meta.get("created"),
+                  "model": meta.get("model"),
+                  "choices": [choice.as_dict() for _, choice in sorted(self.choices.items())],
+                  "usage": self.usage}
+        if meta.get("system_fingerprint"):
+            result["system_fingerprint"] = meta["system_fingerprint"]
+        return result
+
+
+class ChatCompletionAssembler(ChoicesAssembler):
+    """Feeds on chunks; `result()` gives the same shape as a non-streamed answer."""
+
+    object_name = "chat.completion"
+    choice_class = _Choice
 
     def add(self, event: dict[str, Any]) -> None:
         choices = event.get("choices")
@@ -182,12 +208,8 @@ class ChatCompletionAssembler(Assembler):
         if not (len(choices) == 1 and self._add_text_choice(choices[0])):
             deltas = [_read_choice(choice) for choice in choices]
             for delta in deltas:
-                self._choice(delta.index).add(delta)
-        self.chunks += 1
-        if not self.meta:
-            self.meta = {key: event.get(key) for key in META}
-        if usage:
-            self.usage = usage
+                self.choice(delta.index).add(delta)
+        self.counted(event, usage)
 
     def _add_text_choice(self, choice: Any) -> bool:
         """Merge the common chunk, one choice carrying only text, after a few cheap checks, and
@@ -203,18 +225,8 @@ class ChatCompletionAssembler(Assembler):
         if not (type(content) in _TEXT and type(reasoning) in _TEXT and type(role) in _TEXT
                 and type(finish_reason) in _TEXT and delta.get("tool_calls") is None):
             return False
-        self._choice(index or 0).add_text(role, content, reasoning, finish_reason)
+        self.choice(index or 0).add_text(role, content, reasoning, finish_reason)
         return True
-
-    def _choice(self, index: int) -> _Choice:
-        target = self.choices.get(index)
-        if target is None:
-            target = self.choices[index] = _Choice(index)
-        return target
-
-    def result(self) -> dict[str, Any]:
-        return assembled("chat.completion", self.meta, [c.as_dict() for _, c in sorted(self.choices.items())],
-                         self.usage)
 
     def progress(self) -> str:
         content = sum(len(c.content) for c in self.choices.values())

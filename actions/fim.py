@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from ..runtime.action import Call
 from ..runtime.http import HttpRequest, HttpResponse
 from ..runtime.responses import expect_object, parse_json_body
-from ..runtime.streaming import Assembler, TextBuffer
-from .chat_assembler import META, assembled, typed_field, whole_number
+from ..runtime.streaming import TextBuffer
+from .chat_assembler import ChoicesAssembler, typed_field, whole_number
 from .completions import CompletionAction
 
 LOGPROB_LISTS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
@@ -72,31 +72,18 @@ class _Choice:
                 "finish_reason": self.finish_reason}
 
 
-class TextCompletionAssembler(Assembler):
+class TextCompletionAssembler(ChoicesAssembler):
     """Merges text_completion chunks; `result()` has the shape of a non-streamed answer."""
 
-    def __init__(self) -> None:
-        self.meta: dict[str, Any] = {}
-        self.choices: dict[int, _Choice] = {}
-        self.usage: dict[str, Any] | None = None
-        self.chunks = 0
+    object_name = "text_completion"
+    choice_class = _Choice
 
     def add(self, event: dict[str, Any]) -> None:
         pieces = [_read_choice(choice) for choice in typed_field(event.get("choices"), list, "choices") or ()]
         usage = typed_field(event.get("usage"), dict, "usage")
-        self.chunks += 1
-        if not self.meta:
-            self.meta = {key: event.get(key) for key in META}
         for piece in pieces:
-            target = self.choices.get(piece.index)
-            if target is None:
-                target = self.choices[piece.index] = _Choice(piece.index)
-            target.add(piece)
-        self.usage = usage or self.usage
-
-    def result(self) -> dict[str, Any]:
-        return assembled("text_completion", self.meta, [c.as_dict() for _, c in sorted(self.choices.items())],
-                         self.usage)
+            self.choice(piece.index).add(piece)
+        self.counted(event, usage)
 
     def progress(self) -> str:
         text = sum(len(choice.text) for choice in self.choices.values())
