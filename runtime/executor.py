@@ -1,20 +1,20 @@
 """The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
 
-One connection pool per connection (a requests adapter), safe to share between threads. A
-request is prepared once and its URL checked as it will be sent (the key only goes to the
-connection's origin); then it is sent, and if that fails in a way worth retrying, tenacity
-runs the further attempts. Each attempt is bounded by the call's deadline (the
+One set of connection pools per connection (urllib3, see pools.py), safe to share between
+threads. A request is prepared once and its URL checked as urllib3 will send it (the key only
+goes to the connection's origin); then it is sent, and if that fails in a way worth retrying,
+tenacity runs the further attempts. Each attempt is bounded by the call's deadline (the
 watchdog cuts it off) and its body by the size limit; each is logged from redacted text.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import requests
+import urllib3
+from requests.utils import default_headers
 
 from . import settings
 from .connection import Connection
@@ -22,11 +22,13 @@ from .errors import ApiError, ConnectorError, InputError, LocalFileError, error_
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
+from .outgoing import Outgoing, framed, json_bytes, with_query
+from .pools import open_pools
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after
 from .retry import RetryPolicy, why_stopped
-from .transport import WATCHDOG, Deadline, Guard, GuardedAdapter, guarding
+from .transport import WATCHDOG, Deadline, Guard, guarding
 from .urls import UrlProblem, has_userinfo, origin_of
 
 if TYPE_CHECKING:
@@ -48,28 +50,19 @@ class Executor:
         self.redactor = Redactor(connection.secrets())
         SECRET_FILTER.add(self.redactor)
         self.sleep = sleep
-        # Retries live in this class only; the adapter never retries, and threads that find
-        # every pooled connection busy wait for one instead of opening more.
-        self.adapter = GuardedAdapter(pool_connections=4, pool_maxsize=pool_size, pool_block=True,
-                                      max_retries=0)
-        # Requests are prepared and handed to the adapter directly, without a requests.Session:
-        # its per-call merging of settings, cookies and hooks cost more than a whole local call
-        # takes otherwise (bench/), and none of it is wanted. No cookie a server sets is kept or
-        # sent back, and proxy and CA settings come from the environment once, here.
-        self.headers = {**requests.utils.default_headers(), "User-Agent": user_agent}
-        self.proxies = requests.utils.get_environ_proxies(connection.base_url)
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        self.verify: str | bool = bundle or True
+        # Retries live in this class only (urllib3 is told never to retry or follow a redirect).
+        # No cookie a server sets is kept or sent back.
+        self.pools = open_pools(connection.base_url, pool_size)
+        self.headers = {**default_headers(), "User-Agent": user_agent}
 
     def close(self) -> None:
-        # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear(), which
-        # HTTPAdapter.close() relies on, forgets pools without closing their connections.
-        for manager in (self.adapter.poolmanager, *self.adapter.proxy_manager.values()):
-            for key in manager.pools.keys():  # noqa: SIM118 - this container cannot be iterated
-                pool = manager.pools.get(key)
-                if pool is not None:
-                    pool.close()
-        self.adapter.close()
+        # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear() forgets pools
+        # without closing their connections.
+        for key in self.pools.pools.keys():  # noqa: SIM118 - this container cannot be iterated
+            pool = self.pools.pools.get(key)
+            if pool is not None:
+                pool.close()
+        self.pools.clear()
 
     def __repr__(self) -> str:
         return f"Executor(origin={str(self.origin)!r})"
@@ -115,22 +108,9 @@ class Executor:
                 error.message += f" Tried {error.attempts} times."
             raise error.scrub(self.redactor.text) from None
 
-    def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
+    def prepare(self, request: HttpRequest) -> Outgoing:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
-        headers = {**self.headers, **request.headers}
-        data: bytes | MultipartBody | None = request.data
-        if request.multipart is not None:
-            data = multipart_body(request.multipart)
-            headers["Content-Type"] = data.content_type
-        prepared = requests.PreparedRequest()
-        try:
-            prepared.prepare_method(request.method)
-            prepared.prepare_url(request.url, list(request.params) or None)
-            prepared.prepare_headers(headers)
-            prepared.prepare_body(data, None, request.json_body)
-        except (requests.RequestException, ValueError) as exc:
-            raise InputError.single("url", "URL", f"cannot be sent ({type(exc).__name__}).") from None
-        url = prepared.url or ""
+        url = with_query(request.url, request.params)
         try:
             origin = origin_of(url)
         except UrlProblem as problem:
@@ -142,11 +122,20 @@ class Executor:
         if len(url) > settings.MAX_URL_LENGTH:
             raise InputError.single("url", "URL", f"is longer than {settings.MAX_URL_LENGTH} characters "
                                                   "with its query; servers refuse such requests.")
-        prepared.headers.pop("Authorization", None)  # case-insensitive: any user spelling goes
-        prepared.headers.update(self.connection.auth_headers())
-        return prepared
+        headers = urllib3.HTTPHeaderDict(self.headers)
+        headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
+        body: bytes | MultipartBody | None = request.data
+        if request.multipart is not None:
+            body = multipart_body(request.multipart)
+            headers["Content-Type"] = body.content_type
+        elif body is None and request.json_body is not None:
+            body = json_bytes(request.json_body)
+            headers.setdefault("Content-Type", "application/json")
+        headers.pop("Authorization", None)  # any spelling a step gave goes
+        headers.update(self.connection.auth_headers())
+        return Outgoing(request.method.upper(), url, framed(request.method.upper(), headers, body), body)
 
-    def _attempt(self, request: HttpRequest, prepared: requests.PreparedRequest, number: int,
+    def _attempt(self, request: HttpRequest, prepared: Outgoing, number: int,
                  deadline: Deadline, limit: SizeLimit, debug: bool) -> HttpResponse:
         remaining = deadline.remaining()
         started = time.monotonic()
@@ -162,20 +151,22 @@ class Executor:
             WATCHDOG.watch(remaining, guard)
             try:
                 with guarding(guard):
-                    raw = self.adapter.send(prepared, stream=True, timeout=(waits.connect, waits.read),
-                                            proxies=self.proxies, verify=self.verify)
+                    raw = self.pools.urlopen(prepared.method, prepared.url, body=prepared.body,
+                                             headers=prepared.headers, redirect=False, retries=False,
+                                             preload_content=False, decode_content=False, chunked=False,
+                                             timeout=urllib3.Timeout(connect=waits.connect, read=waits.read))
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
             reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)
-            if raw.status_code >= 400:
+            if raw.status >= 400:
                 content = self.redactor.data(reader.read_all())
-                response = HttpResponse(raw.status_code, raw.headers, content)
+                response = HttpResponse(raw.status, raw.headers, content)
                 raise self._status_error(response)
-            if request.stream and raw.status_code < 300:
-                response = HttpResponse(raw.status_code, raw.headers, None, reader, attempts=number)
+            if request.stream and raw.status < 300:
+                response = HttpResponse(raw.status, raw.headers, None, reader, attempts=number)
             else:
                 content = reader.read_all()
-                response = HttpResponse(raw.status_code, raw.headers,
+                response = HttpResponse(raw.status, raw.headers,
                                         self.redactor.data(content) if request.redact_body else content,
                                         attempts=number)
             return response
@@ -185,7 +176,7 @@ class Executor:
             guard.release()
             raise
         finally:
-            log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
+            log_attempt(self.redactor, request, prepared.url, prepared.headers, number,
                         time.monotonic() - started, debug, response=response, error=error)
 
     def _status_error(self, response: HttpResponse) -> ApiError:

@@ -72,7 +72,7 @@ class _Source:
 
 
 class MultipartBody:
-    """A file-like body for requests: `read(n)` hands out the next piece, `len()` its size."""
+    """A file-like body for urllib3: `read(n)` hands out the next piece, `len()` its size."""
 
     def __init__(self, parts: tuple[FilePart, ...]):
         self.boundary = secrets.token_hex(16)
@@ -99,11 +99,6 @@ class MultipartBody:
 
     def __len__(self) -> int:
         return self._length
-
-    def __iter__(self) -> Iterator[bytes]:
-        # requests only treats a body with __iter__ as a stream; urllib3 then calls read().
-        while block := self.read(BLOCK):
-            yield block
 
     def rewind(self) -> None:
         """Start again from the first byte (before every attempt)."""

@@ -10,7 +10,7 @@ import http.client
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import requests
+from urllib3 import BaseHTTPResponse, HTTPResponse
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from . import settings
@@ -24,7 +24,7 @@ from .errors import (
 )
 from .transport import Deadline, Guard, failure_kind
 
-TRANSPORT_ERRORS = (requests.RequestException, Urllib3Error, http.client.HTTPException, OSError)
+TRANSPORT_ERRORS = (Urllib3Error, http.client.HTTPException, OSError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Gu
 class BodyReader:
     """One response's body, read in pieces within the call's deadline and size limit."""
 
-    def __init__(self, response: requests.Response, guard: Guard, deadline: Deadline, limit: SizeLimit,
+    def __init__(self, response: BaseHTTPResponse, guard: Guard, deadline: Deadline, limit: SizeLimit,
                  site: str, waits: Waits):
         self._response = response
         self._guard = guard
@@ -85,6 +85,7 @@ class BodyReader:
         self._site = site
         self._waits = waits
         self._source: Iterator[bytes] | None = None
+        self._complete = False
 
     def chunks(self) -> Iterator[bytes]:
         pieces = self._pieces()
@@ -98,6 +99,7 @@ class BodyReader:
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
             if not piece:
+                self._complete = True
                 return
             received += len(piece)
             if received > self._limit.bytes:
@@ -108,8 +110,8 @@ class BodyReader:
         """The body's pieces as urllib3 reads them, at most READ_CHUNK each after inflating; made
         once, so that draining after the end marker goes on where reading stopped."""
         if self._source is None:
-            raw = self._response.raw
-            if raw.chunked and raw.supports_chunked_reads():
+            raw = self._response
+            if isinstance(raw, HTTPResponse) and raw.chunked and raw.supports_chunked_reads():
                 # DeepSeek streams one event per HTTP chunk; reading chunk by chunk this way costs
                 # a third of what read1 does per chunk (bench/).
                 self._source = raw.read_chunked(settings.READ_CHUNK, decode_content=True)
@@ -123,7 +125,9 @@ class BodyReader:
                 # Its size is known, within the limit, and nothing to inflate: one read does,
                 # and the watchdog still ends it at the deadline.
                 try:
-                    return self._response.raw.read(decode_content=True)
+                    content = self._response.read(decode_content=True)
+                    self._complete = True
+                    return content
                 except TRANSPORT_ERRORS as exc:
                     raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
             return b"".join(self.chunks())
@@ -155,6 +159,8 @@ class BodyReader:
                 left -= len(piece)
                 if left <= 0:
                     break
+            else:
+                self._complete = True
         except TRANSPORT_ERRORS:
             pass
         finally:
@@ -162,4 +168,6 @@ class BodyReader:
 
     def close(self) -> None:
         self._guard.release()
-        self._response.close()
+        if not self._complete:
+            self._response.close()  # the rest of the body is not wanted: drop the connection
+        self._response.release_conn()  # back to the pool, whole or to be opened again

@@ -1,10 +1,10 @@
 """Under the executor: a real deadline for every exchange, and bodies read within bounds.
 
-requests only bounds each socket wait, so a server that trickles a byte now and then, or never
+urllib3 only bounds each socket wait, so a server that trickles a byte now and then, or never
 finishes a stream, can hold a call forever. Here every attempt registers with one watchdog
 thread; when the call's deadline passes, the watchdog shuts the attempt's socket down and
 the blocked read returns at once. The socket is known through urllib3's documented hook for
-connection classes (`ConnectionCls`), so no private attribute of requests or urllib3 is read.
+connection classes (`ConnectionCls`), so no private attribute of urllib3 is read.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, DecodeError, NameResolutionError
+from urllib3.exceptions import ConnectTimeoutError, DecodeError, NameResolutionError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 
@@ -122,20 +120,6 @@ class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
 GUARDED_POOLS = {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
 
 
-class GuardedAdapter(HTTPAdapter):
-    """requests' adapter with connection classes that attach to the current attempt's guard."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = GUARDED_POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if not proxy.lower().startswith("socks"):  # SOCKS brings its own connection classes
-            manager.pool_classes_by_scheme = GUARDED_POOLS
-        return manager
-
-
 class Watchdog:
     """One daemon thread that aborts attempts whose call ran past its deadline."""
 
@@ -195,13 +179,15 @@ def failure_kind(exc: BaseException) -> str:
         return "unresolvable"
     if any(isinstance(link, ConnectionRefusedError) for link in links):
         return "refused"
-    if any(isinstance(link, (requests.ConnectTimeout, ConnectTimeoutError)) for link in links):
+    # urllib3 makes a failed connection (NewConnectionError) a kind of ConnectTimeoutError.
+    if any(isinstance(link, ConnectTimeoutError) and not isinstance(link, NewConnectionError)
+           for link in links):
         return "connect_timeout"
-    if any(isinstance(link, (requests.Timeout, Urllib3Timeout, socket.timeout)) for link in links):
+    if any(isinstance(link, (Urllib3Timeout, socket.timeout)) for link in links):
         return "timeout"
-    if any(isinstance(link, (ssl.SSLError, requests.exceptions.SSLError)) for link in links):
+    if any(isinstance(link, ssl.SSLError) for link in links):
         return "tls"
-    if any(isinstance(link, (DecodeError, requests.exceptions.ContentDecodingError)) for link in links):
+    if any(isinstance(link, DecodeError) for link in links):
         return "decoding"
     return "broken"
 

@@ -1,7 +1,7 @@
 """URLs as the sending library reads them: origins, base URLs and joining paths.
 
 The key may only go to the connection's origin. An origin check is only as good as its parser:
-urllib.parse and urllib3 (which requests sends with) read some URLs differently, for example a
+urllib.parse and urllib3 (which the executor sends with) read some URLs differently, for example a
 backslash in the authority. So a URL is accepted only when both parsers agree on its origin,
 and never with spaces, control characters or backslashes anywhere in it.
 """
@@ -39,7 +39,7 @@ class Origin:
 
 @lru_cache(maxsize=256)  # every request's URL is checked; most calls repeat a few URLs
 def origin_of(url: str) -> Origin:
-    """The origin requests would connect to for `url`; UrlProblem when the parsers disagree."""
+    """The origin urllib3 would connect to for `url`; UrlProblem when the parsers disagree."""
     if AMBIGUOUS.search(url):
         raise UrlProblem(AMBIGUOUS_TEXT + ".")
     try:

@@ -1,0 +1,71 @@
+"""A request exactly as it will go on the wire: method, URL with its query, headers and body.
+
+Encoded the way requests encodes them (JSON with its separators and no NaN, a query appended
+with urlencode, Content-Length always stated, never chunked), and checked for what HTTP cannot
+carry, so that nothing fails half-sent. The executor checks the final URL's origin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from urllib3 import HTTPHeaderDict
+
+from .errors import InputError
+from .multipart_body import MultipartBody
+
+# What requests and http.client accept: a name without colons or white space, a value on one line.
+HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
+HEADER_VALUE = re.compile(r"(\S[^\r\n]*)?")
+WITHOUT_BODY = frozenset({"GET", "HEAD"})
+
+
+@dataclass(slots=True)
+class Outgoing:
+    method: str
+    url: str
+    headers: HTTPHeaderDict
+    body: bytes | MultipartBody | None
+
+
+def with_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
+    """`url` with `params` added to whatever query it already has."""
+    if not params:
+        return url
+    parts = urlsplit(url)
+    query = urlencode(params)
+    return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
+
+
+def json_bytes(value: object) -> bytes:
+    try:
+        return json.dumps(value, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # the inputs' own checks catch these first
+        raise InputError.single("body", "Body", f"cannot be sent as JSON ({exc}).") from None
+
+
+def framed(method: str, headers: Mapping[str, str], body: bytes | MultipartBody | None) -> HTTPHeaderDict:
+    """Headers checked for what HTTP can carry, with the body's length stated."""
+    checked = HTTPHeaderDict()
+    for name, value in headers.items():
+        if not (isinstance(name, str) and isinstance(value, str) and HEADER_NAME.fullmatch(name)
+                and HEADER_VALUE.fullmatch(value) and name.isascii() and _latin1(value)):
+            raise InputError.single("headers", "Headers", f"header {name!r} cannot be sent: names are "
+                                    "plain ASCII without colons or spaces, values one line of Latin-1 text.")
+        checked[name] = value
+    length = len(body) if body is not None else 0
+    if length or method not in WITHOUT_BODY:
+        checked["Content-Length"] = str(length)
+    return checked
+
+
+def _latin1(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True

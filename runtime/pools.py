@@ -1,0 +1,76 @@
+"""The connection pools one connection sends through: urllib3, set up once from the environment.
+
+Requests go to urllib3 directly: requests' own layers (its PreparedRequest, adapter and Response)
+cost more per call than everything else the connector does (bench/). What requests decides
+for the environment is kept, read through its public helpers once per connection: the proxy
+for the Base URL (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY) and the CA bundle (REQUESTS_CA_BUNDLE or
+CURL_CA_BUNDLE, else requests' own, certifi's). A host that changes these at run time creates a
+new connector.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, prepend_scheme_if_needed, select_proxy
+from urllib3.util import make_headers
+from urllib3.util.ssl_ import create_urllib3_context
+
+from .errors import NetworkError
+from .transport import GUARDED_POOLS
+
+
+def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
+    """Pools for one connection: at most `pool_size` connections per host, and a thread that
+    finds them all busy waits for one rather than opening more."""
+    options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True,
+                               "cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context()}
+    proxy = select_proxy(base_url, get_environ_proxies(base_url))
+    if not proxy:
+        manager = urllib3.PoolManager(**options)
+    else:
+        proxy = prepend_scheme_if_needed(proxy, "http")
+        if proxy.lower().startswith("socks"):
+            return socks_pools(proxy, options)  # SOCKS brings its own connection classes
+        manager = urllib3.ProxyManager(proxy, proxy_headers=proxy_auth(proxy), **options)
+    manager.pool_classes_by_scheme = GUARDED_POOLS
+    return manager
+
+
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per connection, its CAs loaded once (not per new socket)."""
+    bundle = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+              or DEFAULT_CA_BUNDLE_PATH)
+    context = create_urllib3_context()
+    try:
+        if os.path.isdir(bundle):
+            context.load_verify_locations(capath=bundle)
+        else:
+            context.load_verify_locations(cafile=bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise NetworkError(f"The CA bundle in REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE could not be loaded "
+                           f"({type(exc).__name__}); fix or unset it.") from None
+    return context
+
+
+def proxy_auth(proxy: str) -> dict[str, str]:
+    """Proxy-Authorization from the proxy URL's user and password, as requests sends it."""
+    parts = urlsplit(proxy)
+    if not parts.username:
+        return {}
+    return make_headers(proxy_basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
+
+
+def socks_pools(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
+    try:
+        from urllib3.contrib.socks import SOCKSProxyManager
+    except ImportError:  # PySocks, as with requests
+        raise NetworkError("The environment names a SOCKS proxy, which needs the PySocks package: "
+                           "pip install 'requests[socks]'.") from None
+    parts = urlsplit(proxy)
+    return SOCKSProxyManager(proxy, username=unquote(parts.username or "") or None,
+                             password=unquote(parts.password or "") or None, **options)
