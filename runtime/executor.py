@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import urllib3
 from requests.utils import default_headers
+from urllib3.exceptions import EmptyPoolError
 
 from . import settings
 from .connection import Connection
@@ -154,7 +155,12 @@ class Executor:
                     raw = self.pools.urlopen(prepared.method, prepared.url, body=prepared.body,
                                              headers=prepared.headers, redirect=False, retries=False,
                                              preload_content=False, decode_content=False, chunked=False,
-                                             timeout=urllib3.Timeout(connect=waits.connect, read=waits.read))
+                                             timeout=urllib3.Timeout(connect=waits.connect, read=waits.read),
+                                             pool_timeout=remaining)
+            except EmptyPoolError:
+                # Every pooled connection stayed busy until the deadline (the pool blocks rather
+                # than opening more): the call's time is up.
+                raise deadline_error(deadline) from None
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
             reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)

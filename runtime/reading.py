@@ -149,15 +149,19 @@ class BodyReader:
 
     def finish(self) -> None:
         """After the answer's end marker, read the body's end briefly so the connection can be
-        reused; a server that keeps the connection open (or keeps talking) loses it instead."""
+        reused; a server that keeps the connection open (or keeps talking) loses it instead.
+        DRAIN_TIMEOUT bounds the whole drain: each read waits at most that, and no read starts
+        after it has passed since the marker."""
         sock = self._guard.socket()
+        clock = self._deadline.clock
+        stop_at = clock() + settings.DRAIN_TIMEOUT
         try:
             if sock is not None:
                 sock.settimeout(settings.DRAIN_TIMEOUT)  # urllib3 resets it when the connection is reused
             left = settings.DRAIN_LIMIT
             for piece in self._pieces():
                 left -= len(piece)
-                if left <= 0:
+                if left <= 0 or clock() >= stop_at:
                     break
             else:
                 self._complete = True

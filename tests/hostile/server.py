@@ -125,6 +125,18 @@ def hold_after_done(ex: Exchange) -> None:
         time.sleep(0.05)
 
 
+@route("/trickle-after-done")
+def trickle_after_done(ex: Exchange) -> None:
+    """A complete stream, then a blank line every 0.1 s: each read is quicker than the drain's
+    wait, so only a bound on the whole drain returns the result."""
+    ex.head(200, STREAM_HEAD)
+    ex.event(chat_chunk("Hello"))
+    ex.event("[DONE]")
+    while ex.alive():
+        ex.chunk(b"\n")
+        time.sleep(0.1)
+
+
 @route("/big")
 def big(ex: Exchange) -> None:
     """A body of ex.server.big_bytes bytes, sent as fast as the client reads."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -132,9 +133,12 @@ def test_streams_that_never_end_stop_at_the_deadline_with_the_partial_answer(con
     assert error.to_dict()["partial"] == error.partial
 
 
-def test_after_done_the_result_returns_at_once(connector, hostile, conn):
-    hostile.aliases["/completions"] = "/hold-after-done"
-    took, error = elapsed(lambda: connector.run("createChatCompletion", {**CHAT, "stream": True}, conn))
+@pytest.mark.parametrize("route", ["/hold-after-done", "/trickle-after-done"])
+def test_after_done_the_result_returns_at_once(connector, hostile, conn, route):
+    hostile.aliases["/completions"] = route
+    # A Timeout of 5 s: held to it, the call would end in a timeout error rather than hang.
+    inputs = {**CHAT, "stream": True, "timeout": 5}
+    took, error = elapsed(lambda: connector.run("createChatCompletion", inputs, conn))
     assert error is None and took < 1.0, (took, error)
 
 
@@ -187,3 +191,29 @@ def test_cli_size_limit(hostile):
     done = cli("run", "rawRequest", "-i", "url=/big", "-i", "method=GET", "-i", "maxResponseMB=1",
                env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
     assert done.returncode == 1 and "larger than the Max Response Size (MB) of 1 MB" in done.stderr
+
+
+def test_waiting_for_a_free_pooled_connection_is_bounded_by_the_deadline(hostile):
+    from deepseek_connector.connections.api_key import ApiKeyConnection
+    from deepseek_connector.runtime.executor import Executor
+    from deepseek_connector.runtime.http import HttpRequest
+    from deepseek_connector.runtime.redaction import Secret
+    from deepseek_connector.runtime.transport import Deadline
+
+    executor = Executor(ApiKeyConnection(Secret(KEY), hostile.url), pool_size=1)
+    # The pool's one connection is held by an answer that never ends.
+    held = executor.send(HttpRequest("POST", f"{hostile.url}/endless-stream", stream=True),
+                         deadline=Deadline(30))
+    outcome: list = []
+    # In a thread, so that a wait the deadline does not bound fails this test instead of hanging it.
+    waiter = threading.Thread(target=lambda: outcome.append(elapsed(lambda: executor.send(
+        HttpRequest("GET", f"{hostile.url}/models"), deadline=Deadline(0.5)))), daemon=True)
+    waiter.start()
+    waiter.join(0.5 + SLACK)
+    held.close()  # frees the connection, so the thread ends either way
+    waiter.join(5)
+    executor.close()
+    [(took, error)] = outcome
+    assert isinstance(error, ConnectorError) and error.kind == "timeout", error
+    assert "Timeout of 0.5 s ran out" in str(error)
+    assert took < 0.5 + SLACK, took
