@@ -85,7 +85,7 @@ class RawRequest(Action):
         if response_type == "binary":
             return content
         if response_type == "text":
-            return content.decode(_charset(response) or "utf-8", "replace")
+            return decoded_text(response, content)
         return parse_json_body(response, call.spec.label)  # only keep-alive lines is an error there, not null
 
     def make_result(self, data: Any, status: int | None, headers: Any) -> ActionResult:
@@ -159,12 +159,13 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _charset(response: HttpResponse) -> str | None:
+def decoded_text(response: HttpResponse, content: bytes) -> str:
+    """The body as text in the charset its Content-Type names (UTF-8 when it names none, or one
+    that is not a text encoding), redacted again: the bytes were redacted as UTF-8, and another
+    charset (UTF-16, unicode_escape) can spell a key they did not show."""
     match = re.search(r"charset=([\w.:-]+)", response.headers.get("Content-Type", ""), re.I)
-    if match is None:
-        return None
     try:
-        "".encode(match.group(1))
-    except LookupError:
-        return None
-    return match.group(1)
+        text = content.decode(match.group(1) if match else "utf-8", "replace")
+    except (LookupError, UnicodeError, TypeError, ValueError):  # unknown, or a codec that refuses
+        text = content.decode("utf-8", "replace")
+    return response.redactor.text(text) if response.redactor is not None else text

@@ -198,7 +198,11 @@ class Connector:
         form = coerce_inputs(spec, inputs)
         conn = self.connection(connection)
         call = Call(spec, form, conn, self.executor(conn))
-        return self._action(spec).run(call).to_dict()
+        try:
+            # The check's reason may quote what the server said: it is shown like an error.
+            return call.executor.redactor.value(self._action(spec).run(call).to_dict())
+        except ConnectorError as error:
+            raise error.scrub(call.executor.redactor.text) from None
 
     def _action(self, spec: ActionSpec) -> Action:
         with self._lock:

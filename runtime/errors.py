@@ -87,6 +87,10 @@ class InputError(ConnectorError):
         data["inputs"] = [{"key": p.key, "label": p.label, "message": p.message} for p in self.problems]
         return data
 
+    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
+        self.problems = [InputProblem(p.key, p.label, clean(p.message)) for p in self.problems]
+        return super().scrub(clean)
+
 
 class Problems:
     """Collects input problems across fields so the user can fix them all at once.
@@ -141,6 +145,8 @@ class ApiError(ConnectorError):
     def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
         if self.api_message:
             self.api_message = clean(self.api_message)
+        if self.request_id:  # a header the server chose
+            self.request_id = clean(self.request_id)
         return super().scrub(clean)
 
 

@@ -164,17 +164,18 @@ class Executor:
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
             reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)
+            headers = self._shown(raw.headers)
             if raw.status >= 400:
                 content = self.redactor.data(reader.read_all())
-                response = HttpResponse(raw.status, raw.headers, content)
+                response = HttpResponse(raw.status, headers, content, redactor=self.redactor)
                 raise self._status_error(response)
             if request.stream and raw.status < 300:
-                response = HttpResponse(raw.status, raw.headers, None, reader, attempts=number)
-            else:
-                content = reader.read_all()
-                response = HttpResponse(raw.status, raw.headers,
-                                        self.redactor.data(content) if request.redact_body else content,
-                                        attempts=number)
+                response = HttpResponse(raw.status, headers, None, reader, attempts=number)
+            elif request.redact_body:
+                response = HttpResponse(raw.status, headers, self.redactor.data(reader.read_all()),
+                                        attempts=number, redactor=self.redactor)
+            else:  # a binary download: the body exactly as sent
+                response = HttpResponse(raw.status, headers, reader.read_all(), attempts=number)
             return response
         except ConnectorError as failure:
             failure.attempts = number
@@ -184,6 +185,12 @@ class Executor:
         finally:
             log_attempt(self.redactor, request, prepared.url, prepared.headers, number,
                         time.monotonic() - started, debug, response=response, error=error)
+
+    def _shown(self, headers: urllib3.HTTPHeaderDict) -> urllib3.HTTPHeaderDict:
+        """The response's headers, with any secret a server echoed in them redacted."""
+        if all(self.redactor.text(value) == value for value in headers.values()):
+            return headers
+        return urllib3.HTTPHeaderDict({name: self.redactor.text(value) for name, value in headers.items()})
 
     def _status_error(self, response: HttpResponse) -> ApiError:
         content = response.content or b""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .redaction import Redactor
 
 # Headers that carry the request id: DeepSeek's own first, then common proxy spellings.
 REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "request-id", "x-trace-id")
@@ -54,15 +57,17 @@ class HttpResponse:
     """Status, headers (case-insensitive) and, unless streamed, the whole body, read within the
     call's deadline and size limit."""
 
-    __slots__ = ("status", "headers", "content", "attempts", "_body")
+    __slots__ = ("status", "headers", "content", "attempts", "redactor", "_body")
 
     def __init__(self, status: int, headers: Mapping[str, str], content: bytes | None = None,
-                 body: BodyStream | None = None, attempts: int = 1):
+                 body: BodyStream | None = None, attempts: int = 1, redactor: Redactor | None = None):
         self.status = status
         self.headers = headers
         self.content = content
         #: Which attempt brought this answer (1 unless earlier ones failed and were retried).
         self.attempts = attempts
+        #: The connection's redactor, for text decoded from the body (None: binary, kept exact).
+        self.redactor = redactor
         self._body = body
 
     @property

@@ -63,7 +63,8 @@ def describe_request_body(redactor: Redactor, request: HttpRequest) -> str:
                 size = f"{len(part.content)} bytes" if isinstance(part.content, bytes) else "streamed"
                 parts.append(f"file {part.name} ({redactor.text(part.filename or '')}, {size}, "
                              f"{part.content_type or 'no content type'})")
-        return "multipart: " + "; ".join(parts)
+        # Field names and content types are a step's text too: redacted like the rest.
+        return redactor.text("multipart: " + "; ".join(parts))
     if request.data:
         return redactor.body(request.data, settings.LOG_BODY_LIMIT)
     return ""

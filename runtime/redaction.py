@@ -11,7 +11,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import AnyStr
+from typing import Any, AnyStr
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
@@ -104,6 +104,31 @@ class Redactor:
         for form in self._byte_forms:
             value = (_replace_runs(value, form, marker) if len(form) >= FRAGMENT
                      else value.replace(form, marker))
+        return value
+
+    def value(self, value: Any) -> Any:
+        """A decoded JSON value with the secrets redacted from every string in it, keys included,
+        changed in place: for answers that spelled a key with escapes (\\u0073k-...), which
+        the redaction of the raw bytes cannot see. Iterative, so no nesting is too deep."""
+        if isinstance(value, str):
+            return self.text(value)
+        pending = [value] if isinstance(value, (dict, list)) else []
+        while pending:
+            node = pending.pop()
+            if isinstance(node, list):
+                for index, item in enumerate(node):
+                    if isinstance(item, str):
+                        node[index] = self.text(item)
+                    elif isinstance(item, (dict, list)):
+                        pending.append(item)
+                continue
+            for key, item in list(node.items()):
+                if isinstance(item, str):
+                    node[key] = self.text(item)
+                elif isinstance(item, (dict, list)):
+                    pending.append(item)
+                if isinstance(key, str) and self.text(key) != key:
+                    node[self.text(key)] = node.pop(key)
         return value
 
     def cut(self, value: str, limit: int, *, total: str = "characters") -> str:

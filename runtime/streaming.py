@@ -144,6 +144,8 @@ class EventStream:
                     self.response.finish()
                     return
                 event = self._parse(self._redactor.text(data))
+                if "\\" in data:  # escapes (\u0073k-...) can spell a key the text redaction missed
+                    event = self._redactor.value(event)
                 try:
                     add(event)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:

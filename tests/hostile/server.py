@@ -234,6 +234,7 @@ class HostileServer:
     malformed: str | bytes = "{}"
     redirect_to: str = ""
     retry_after: str = "3600"
+    fail: bool = False
     aliases: dict[str, str] = field(default_factory=dict)  # a path's last segment -> a route
     received: list[Exchange] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
