@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..runtime import settings
 from ..runtime.streaming import Assembler, TextBuffer
 
 
@@ -132,6 +133,8 @@ class _Choice:
             index = len(self.tool_calls) if fragment.index is None else fragment.index
             call = self.tool_calls.get(index)
             if call is None:
+                if len(self.tool_calls) >= settings.MAX_STREAM_TOOL_CALLS:
+                    raise ValueError(f"more than {settings.MAX_STREAM_TOOL_CALLS} tool calls in one choice")
                 call = self.tool_calls[index] = _ToolCall(index)
             call.add(fragment)
         if delta.logprobs:
@@ -179,6 +182,8 @@ class ChoicesAssembler(Assembler):
     def choice(self, index: int) -> Any:
         target = self.choices.get(index)
         if target is None:
+            if len(self.choices) >= settings.MAX_STREAM_CHOICES:
+                raise ValueError(f"more than {settings.MAX_STREAM_CHOICES} choices")
             target = self.choices[index] = self.choice_class(index)
         return target
 

@@ -37,6 +37,10 @@ READ_CHUNK = 64 * 1024
 
 # One server-sent event (one line of a streamed answer) may not be larger than this.
 MAX_EVENT_BYTES = 16 * 1024 * 1024
+# The most choices, and tool calls in one choice, a streamed answer may build: each costs far
+# more memory than the few bytes of the event that opens it. DeepSeek sends one choice.
+MAX_STREAM_CHOICES = 16
+MAX_STREAM_TOOL_CALLS = 256
 
 # After a stream's [DONE], the end of the chunked body is read for at most this long and this
 # much, so the connection can be reused; a server that keeps talking loses the connection.

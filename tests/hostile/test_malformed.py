@@ -41,6 +41,9 @@ MALFORMED = {
     "function-text": choice_with(delta={"tool_calls": [{"index": 0, "function": "f"}]}),
     "usage-text": chunk_with(usage="lots"),
     "array": "[1, 2]",
+    # Few bytes that would each open a choice or a tool call: bounded, not built without end.
+    "too-many-choices": chunk_with(choices=[{"index": i, "delta": {}} for i in range(17)]),
+    "too-many-tool-calls": choice_with(delta={"tool_calls": [{"index": i} for i in range(257)]}),
     "deep": "[" * 5000 + "]" * 5000,
 }
 
