@@ -6,12 +6,14 @@ import base64
 import binascii
 import mimetypes
 import os
+import stat
 from pathlib import Path
 from typing import IO, Any
 
 from ..runtime.errors import Problems
 from ..runtime.http import FilePart
 from ..runtime.inputs import FormValues
+from ..runtime.multipart_body import MEDIA_TYPE_TEXT, is_media_type
 from ..runtime.wiring import as_text
 
 FileContent = bytes | Path | IO[bytes]
@@ -51,9 +53,7 @@ def file_content(value: Any) -> tuple[FileContent, str | None]:
     if isinstance(value, Path) or _is_file_object(value):
         return streamed_file(value), None
     if isinstance(value, dict) and "data" in value:
-        content_type = value.get("contentType") or value.get("content_type")
-        if content_type is not None and not isinstance(content_type, str):
-            raise ValueError("has a contentType that is not text.")
+        content_type = _content_type(value.get("contentType") or value.get("content_type"))
         data = value["data"]
         if isinstance(data, (bytes, bytearray)):
             return bytes(data), content_type
@@ -68,27 +68,50 @@ def file_content(value: Any) -> tuple[FileContent, str | None]:
                      "(or, from code, a pathlib.Path or binary file object); got no file content.")
 
 
+def _content_type(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("has a contentType that is not text.")
+    if value.strip() and not is_media_type(value.strip()):
+        # Never quoted back: it may hold the very line breaks it was refused for.
+        raise ValueError(f"has a contentType that is not {MEDIA_TYPE_TEXT}.")
+    return value.strip() or None
+
+
 def _is_file_object(value: Any) -> bool:
     return callable(getattr(value, "read", None)) and callable(getattr(value, "seek", None))
 
 
 def streamed_file(value: Path | IO[bytes]) -> FileContent:
-    """A path or file object checked to be readable from the start again (for retries)."""
+    """A path to a regular file, or a file object checked to be readable from the start again (for
+    retries) and to know its length; refused here, before anything is sent, rather than mid-upload."""
     if isinstance(value, Path):
-        if not value.is_file():
-            raise ValueError(f"is a path to {'a folder' if value.is_dir() else 'no file'}: {str(value)!r}.")
+        try:
+            mode = value.stat().st_mode
+        except (OSError, ValueError):
+            raise ValueError(f"is a path to no file: {str(value)!r}.") from None
+        if stat.S_ISDIR(mode):
+            raise ValueError(f"is a path to a folder: {str(value)!r}.")
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"is a path to a pipe, device or socket, not a regular file: {str(value)!r}.")
         if not os.access(value, os.R_OK):
             raise ValueError(f"is a path to a file that cannot be read: {str(value)!r}.")
         return value
     try:
         start = value.tell()
         probe = value.read(0)
+        value.seek(0, os.SEEK_END)
+        end = value.tell()
         value.seek(start)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # a host's object may fail in any way; so it fails here, not mid-send
         raise ValueError(f"is a file object that cannot be read and rewound ({type(exc).__name__}); "
                          "give a path or a seekable binary file.") from None
     if not isinstance(probe, bytes):
         raise ValueError("is a file opened in text mode; open it in binary mode ('rb').")
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise ValueError("is a file object whose tell() gives no position; give a path or a seekable "
+                         "binary file.")
     return value
 
 

@@ -111,8 +111,8 @@ class Executor:
 
     def prepare(self, request: HttpRequest) -> Outgoing:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
-        url = with_query(request.url, request.params)
         try:
+            url = with_query(request.url, request.params)
             origin = origin_of(url)
         except UrlProblem as problem:
             raise InputError.single("url", "URL", str(problem)) from None

@@ -14,15 +14,33 @@ platform must not be able to name a file on its disk.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from .errors import LocalFileError
+from .errors import InputError, LocalFileError
 from .http import FilePart
 
 BLOCK = 256 * 1024
+# RFC 9110's media type: type/subtype, then `; name=value` parameters (a token or a quoted string).
+# Anything else, line breaks above all, would be written into the part's headers as it is.
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[\t !#-\[\]-~]|\\[\t -~])*"'
+MEDIA_TYPE = re.compile(rf"{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*(?:{_TOKEN}=(?:{_TOKEN}|{_QUOTED}))?)*")
+MEDIA_TYPE_MAX = 1024
+MEDIA_TYPE_TEXT = ("a media type: type/subtype with optional ; name=value parameters, in printable ASCII "
+                   "on one line, such as text/csv or text/plain; charset=utf-8")
+# Opening a pipe (or some devices) for reading waits for a writer; O_NONBLOCK returns at once, so
+# fstat can refuse it. O_NOCTTY: a terminal named here must not become this process's own.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def is_media_type(text: str) -> bool:
+    return len(text) <= MEDIA_TYPE_MAX and MEDIA_TYPE.fullmatch(text) is not None
 
 
 def _quoted(value: str) -> str:
@@ -31,44 +49,92 @@ def _quoted(value: str) -> str:
 
 
 class _Source:
-    """One file's bytes: its size now, and its blocks later, however often it is rewound."""
+    """One file's bytes: its size now, and its blocks later, however often it is rewound.
+
+    A file object comes from a host's code and may fail in any way (closed, no tell, a seek that
+    returns None as mmap's does): every failure becomes a LocalFileError, never a raw exception.
+    """
 
     def __init__(self, part: FilePart):
         self.part = part
         content = part.content
-        if isinstance(content, Path):
-            self._start = 0
-            self.size = content.stat().st_size
-        else:
-            assert not isinstance(content, bytes), "bytes are sent as they are"
-            self._start = content.tell()
-            self.size = content.seek(0, os.SEEK_END) - self._start
-            content.seek(self._start)
-
-    def blocks(self) -> Iterator[bytes]:
-        content = self.part.content
         try:
             if isinstance(content, Path):
-                with content.open("rb") as handle:
-                    yield from self._read(handle)
+                self._start = 0
+                self.size = content.stat().st_size
             else:
                 assert not isinstance(content, bytes), "bytes are sent as they are"
+                self._start = content.tell()
+                content.seek(0, os.SEEK_END)
+                self.size = max(0, content.tell() - self._start)  # seek's own answer is not trusted
                 content.seek(self._start)
-                yield from self._read(content)
-        except OSError as exc:
-            # Left alone, urllib3 would take this for a broken connection.
-            raise LocalFileError(f"File {self.part.name!r} could not be read while it was being sent "
-                              f"({type(exc).__name__}: {exc.strerror or exc}).") from None
+        except Exception as exc:  # any failure: see the class docstring
+            raise self._failure("could not be opened", exc) from None
+
+    def blocks(self) -> Iterator[bytes]:
+        handle = self._open()
+        try:
+            yield from self._read(handle)
+        finally:
+            if isinstance(self.part.content, Path):
+                handle.close()
+
+    def _open(self) -> IO[bytes]:
+        content = self.part.content
+        try:
+            if not isinstance(content, Path):
+                assert not isinstance(content, bytes), "bytes are sent as they are"
+                content.seek(self._start)
+                return content
+            descriptor = os.open(content, _OPEN_FLAGS)
+        except Exception as exc:  # any failure: see the class docstring
+            raise self._failure("could not be read while it was being sent", exc) from None
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise LocalFileError(f"File {self.part.name!r} is no longer a regular file (it was replaced "
+                                     "by a folder, pipe, device or socket) and was not sent.")
+            if _NONBLOCK:
+                os.set_blocking(descriptor, True)  # from here on, read as any regular file
+            return os.fdopen(descriptor, "rb")
+        except BaseException:
+            os.close(descriptor)
+            raise
 
     def _read(self, handle: IO[bytes]) -> Iterator[bytes]:
         left = self.size
         while left > 0:
-            block = handle.read(min(BLOCK, left))
+            try:
+                block: Any = handle.read(min(BLOCK, left))
+            except Exception as exc:  # any failure: see the class docstring
+                raise self._failure("could not be read while it was being sent", exc) from None
+            if not isinstance(block, (bytes, bytearray)):
+                raise LocalFileError(f"File {self.part.name!r} gave {type(block).__name__} instead of bytes "
+                                     "while it was being sent; open it in binary mode.")
             if not block:
                 raise LocalFileError(f"File {self.part.name!r} became shorter while it was being sent "
                                   f"({self.size - left} of {self.size} bytes had gone).")
+            block = bytes(block[:left])  # never more than the Content-Length promised
             left -= len(block)
             yield block
+
+    def _failure(self, what: str, exc: BaseException) -> LocalFileError:
+        if isinstance(exc, LocalFileError):
+            return exc
+        if isinstance(exc, OSError):
+            reason = f"{type(exc).__name__}: {exc.strerror or exc}"
+        elif _is_closed(self.part.content):
+            reason = "the file object was closed"
+        else:
+            reason = type(exc).__name__  # a host object's own message may say anything
+        # Left alone, urllib3 would take an OSError for a broken connection.
+        return LocalFileError(f"File {self.part.name!r} {what} ({reason}).")
+
+
+def _is_closed(content: object) -> bool:
+    try:
+        return getattr(content, "closed", False) is True
+    except Exception:  # a host object's property may raise anything
+        return False
 
 
 class MultipartBody:
@@ -94,6 +160,10 @@ class MultipartBody:
             disposition += f'; filename="{_quoted(part.filename)}"'
         head = f"--{self.boundary}\r\nContent-Disposition: {disposition}\r\n"
         if part.content_type:
+            if not is_media_type(part.content_type):
+                # The action checks this first; here it guards the wire for any other caller.
+                raise InputError.single("fileData", "File Data", f"file {part.name!r} has a content type "
+                                                                 f"that is not {MEDIA_TYPE_TEXT}.")
             head += f"Content-Type: {part.content_type}\r\n"
         return (head + "\r\n").encode("utf-8")
 

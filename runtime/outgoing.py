@@ -17,6 +17,8 @@ from urllib3 import HTTPHeaderDict
 
 from .errors import InputError
 from .multipart_body import MultipartBody
+from .urls import UNPARSEABLE_TEXT, UrlProblem
+from .values import encodable
 
 # What requests and http.client accept: a name without colons or white space, a value on one line.
 HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
@@ -33,10 +35,13 @@ class Outgoing:
 
 
 def with_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
-    """`url` with `params` added to whatever query it already has."""
+    """`url` with `params` added to whatever query it already has; UrlProblem if it cannot be read."""
     if not params:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UrlProblem(UNPARSEABLE_TEXT) from None
     query = urlencode(params)
     return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
 
@@ -53,7 +58,7 @@ def framed(method: str, headers: Mapping[str, str], body: bytes | MultipartBody 
     checked = HTTPHeaderDict()
     for name, value in headers.items():
         if not (isinstance(name, str) and isinstance(value, str) and HEADER_NAME.fullmatch(name)
-                and HEADER_VALUE.fullmatch(value) and name.isascii() and _latin1(value)):
+                and HEADER_VALUE.fullmatch(value) and name.isascii() and encodable(value, "latin-1")):
             raise InputError.single("headers", "Headers", f"header {name!r} cannot be sent: names are "
                                     "plain ASCII without colons or spaces, values one line of Latin-1 text.")
         checked[name] = value
@@ -61,11 +66,3 @@ def framed(method: str, headers: Mapping[str, str], body: bytes | MultipartBody 
     if length or method not in WITHOUT_BODY:
         checked["Content-Length"] = str(length)
     return checked
-
-
-def _latin1(value: str) -> bool:
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -20,6 +20,9 @@ from urllib3.util import parse_url
 DEFAULT_PORTS = {"http": 80, "https": 443}
 AMBIGUOUS = re.compile(r"[\x00-\x20\x7f\\]")
 AMBIGUOUS_TEXT = "must not contain spaces, line breaks, control characters or backslashes"
+UNPARSEABLE_TEXT = ("is not a valid URL: check the host name, the port (0 to 65535) and the square "
+                    "brackets, which may only surround an IPv6 address such as [::1].")
+USERINFO_TEXT = "must not contain a user name or password (user:password@); the API Key is sent on its own."
 
 
 class UrlProblem(ValueError):
@@ -46,8 +49,9 @@ def origin_of(url: str) -> Origin:
         ours = urlsplit(url)
         ours_port = ours.port
         theirs = parse_url(url)
-    except (ValueError, LocationParseError) as exc:
-        raise UrlProblem(f"is not a valid URL ({exc}).") from None
+    except (ValueError, LocationParseError):
+        # Both parsers quote the offending part (a bracketed host may be a password): say no more.
+        raise UrlProblem(UNPARSEABLE_TEXT) from None
     scheme = (ours.scheme or "").lower()
     seen = {
         (scheme, (ours.hostname or "").lower(), ours_port or DEFAULT_PORTS.get(scheme, 0)),
@@ -60,7 +64,11 @@ def origin_of(url: str) -> Origin:
 
 
 def has_userinfo(url: str) -> bool:
-    return "@" in urlsplit(url).netloc
+    """Whether the URL names a user or password; an unparseable URL counts as one (fail closed)."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return True
 
 
 def is_loopback(host: str) -> bool:
@@ -80,12 +88,17 @@ def parse_base_url(text: str, *, allow_insecure: bool) -> str:
     url = text.strip().rstrip("/")
     if AMBIGUOUS.search(url):
         raise UrlProblem(AMBIGUOUS_TEXT + ".")
-    parts = urlsplit(url)
+    if "@" in _authority(url):
+        # Before parsing: `https://[user:password]@host` fails to parse, and is still a password.
+        raise UrlProblem(USERINFO_TEXT)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UrlProblem(UNPARSEABLE_TEXT) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UrlProblem("must be an http:// or https:// URL such as https://api.deepseek.com.")
     if has_userinfo(url):
-        raise UrlProblem("must not contain a user name or password (user:password@); the API Key is "
-                         "sent on its own.")
+        raise UrlProblem(USERINFO_TEXT)
     if parts.query or url.endswith("?"):
         raise UrlProblem("must not have a query (?...); give the address only.")
     if parts.fragment or "#" in url:
@@ -105,5 +118,21 @@ def join(base_url: str, path: str) -> str:
 
 
 def is_absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return bool(parts.scheme or parts.netloc or url.startswith("//"))
+    """Whether the URL names its own origin rather than a path on the Base URL's.
+
+    A URL Python cannot parse counts as absolute: it is then checked (and refused) as an origin
+    of its own by origin_of, never quietly joined to the Base URL as if it were a path.
+    """
+    if url.startswith("//"):
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    return bool(parts.scheme or parts.netloc)
+
+
+def _authority(url: str) -> str:
+    """The text between `scheme://` and the path, as written (no parsing that could fail)."""
+    _, slashes, rest = url.partition("//")
+    return re.split(r"[/?#]", rest, maxsplit=1)[0] if slashes else ""

@@ -163,9 +163,9 @@ def coerce_select(spec: InputSpec, value: Any) -> str:
     raise ValueError(f"must be one of: {allowed}; got {shown(spec, value)}.")
 
 
-def encodable(text: str) -> bool:
+def encodable(text: str, encoding: str = "utf-8") -> bool:
     try:
-        text.encode("utf-8")
+        text.encode(encoding)
     except UnicodeEncodeError:
         return False
     return True

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from deepseek_connector.runtime.errors import InputError, LocalFileError
+from deepseek_connector.runtime.errors import InputError, LocalFileError, ResponseError
 from deepseek_connector.runtime.multipart_body import BLOCK
 
 from tests.actions.test_raw_request import multipart_parts, raw
@@ -158,6 +158,29 @@ def test_a_failed_download_leaves_no_file(connector, tmp_path):
         server.server_close()
     assert caught.value.kind == "network"
     assert list(tmp_path.iterdir()) == []
+
+
+def binary_download(connector, recorder, output, **inputs):
+    recorder.responder = lambda request: (200, {"Content-Type": "application/octet-stream"}, b"x" * 2**21)
+    return connector.run("rawRequest", {"method": "GET", "url": "/x", "responseType": "binary", **inputs},
+                         {"apiKey": FAKE_KEY, "baseUrl": recorder.url}, output=output)
+
+
+def test_a_name_as_long_as_the_file_system_allows_is_written(connector, recorder, tmp_path):
+    # The temporary file's name is short whatever the target's: FILE.part might not fit.
+    target = tmp_path / ("a" * os.pathconf(tmp_path, "PC_NAME_MAX"))
+    assert binary_download(connector, recorder, target)["data"]["bytes"] == 2**21
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_failed_cleanup_never_hides_why_the_download_failed(connector, recorder, tmp_path, monkeypatch):
+    def unlink(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(ResponseError, match="larger than the Max Response Size"):
+        binary_download(connector, recorder, tmp_path / "out.bin", maxResponseMB=1)
+    assert not (tmp_path / "out.bin").exists()
 
 
 class HashingServer:

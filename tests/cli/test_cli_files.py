@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 import pytest
 
@@ -50,3 +51,49 @@ def test_output_flag_writes_the_answer_to_a_file(recorder, tmp_path):
     assert json.loads(done.stdout) == {"data": {"file": str(target), "bytes": len(blob),
                                                 "contentType": "image/png"}}
     assert target.read_bytes() == blob
+
+
+def test_a_content_type_that_would_write_part_headers_exits_2_and_sends_nothing(recorder, tmp_path):
+    inputs = tmp_path / "inputs.json"
+    inputs.write_text(json.dumps({"url": "/upload", "method": "POST", "fileData": [{"key": "f", "value": {
+        "data": "aGVsbG8=", "contentType": "text/plain\r\nX-Injected: yes\r\n\r\nINJECTED-BODY"}}]}))
+    done = cli("run", "rawRequest", "--base-url", recorder.url, "--api-key", FAKE_KEY,
+               "--inputs-file", str(inputs))
+    assert done.returncode == 2
+    assert "File Data: file 'f' has a contentType that is not a media type" in done.stderr
+    assert "INJECTED" not in done.stderr and "Traceback" not in done.stderr
+    assert recorder.received == []
+
+
+def test_a_pipe_is_neither_uploaded_nor_replaced_by_a_download(recorder, tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    upload = cli("run", "rawRequest", "--base-url", recorder.url, "--api-key", FAKE_KEY, "-i", "method=POST",
+                 "-i", "url=/upload", "--file", f"doc=@{pipe}")
+    download = cli("run", "rawRequest", "--base-url", recorder.url, "--api-key", FAKE_KEY, "-i", "method=GET",
+                   "-i", "url=/blob", "-i", "responseType=binary", "-o", str(pipe))
+    assert (upload.returncode, download.returncode) == (2, 2)
+    assert "File Data: file 'doc' is a path to a pipe, device or socket, not a regular file" in upload.stderr
+    assert f"Output File: '{pipe}' is a device, pipe or socket" in download.stderr
+    assert recorder.received == [] and stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def test_an_output_name_too_long_for_the_file_system_exits_2_and_sends_nothing(recorder, tmp_path):
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    done = cli("run", "rawRequest", "--base-url", recorder.url, "--api-key", FAKE_KEY, "-i", "method=GET",
+               "-i", "url=/blob", "-i", "responseType=binary", "-o", str(tmp_path / ("a" * (longest + 1))))
+    assert done.returncode == 2
+    assert done.stderr == (f"Error: Invalid input. Output File: has a file name of {longest + 1} bytes; this "
+                           f"file system allows at most {longest}.\n")
+    assert recorder.received == []
+
+
+def test_output_never_follows_a_planted_part_link(recorder, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("VICTIM")
+    (tmp_path / "out.bin.part").symlink_to(victim)
+    recorder.responder = lambda request: (200, {"Content-Type": "application/octet-stream"}, b"answer")
+    done = cli("run", "rawRequest", "--base-url", recorder.url, "--api-key", FAKE_KEY, "-i", "method=GET",
+               "-i", "url=/blob", "-i", "responseType=binary", "-o", str(tmp_path / "out.bin"))
+    assert done.returncode == 0, done.stderr
+    assert victim.read_text() == "VICTIM" and (tmp_path / "out.bin").read_bytes() == b"answer"
