@@ -23,7 +23,7 @@ from .errors import ApiError, ConnectorError, InputError, LocalFileError, error_
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
-from .outgoing import Outgoing, framed, json_bytes, with_query
+from .outgoing import Outgoing, check_sendable, content_length, json_bytes, with_query
 from .pools import open_pools
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
@@ -123,6 +123,7 @@ class Executor:
         if len(url) > settings.MAX_URL_LENGTH:
             raise InputError.single("url", "URL", f"is longer than {settings.MAX_URL_LENGTH} characters "
                                                   "with its query; servers refuse such requests.")
+        check_sendable(request.headers)
         headers = urllib3.HTTPHeaderDict(self.headers)
         headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
         body: bytes | MultipartBody | None = request.data
@@ -134,7 +135,11 @@ class Executor:
             headers.setdefault("Content-Type", "application/json")
         headers.pop("Authorization", None)  # any spelling a step gave goes
         headers.update(self.connection.auth_headers())
-        return Outgoing(request.method.upper(), url, framed(request.method.upper(), headers, body), body)
+        method = request.method.upper()
+        length = content_length(method, body)
+        if length is not None:
+            headers["Content-Length"] = length
+        return Outgoing(method, url, headers, body)
 
     def _attempt(self, request: HttpRequest, prepared: Outgoing, number: int,
                  deadline: Deadline, limit: SizeLimit, debug: bool) -> HttpResponse:

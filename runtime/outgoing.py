@@ -1,8 +1,8 @@
 """A request exactly as it will go on the wire: method, URL with its query, headers and body.
 
 Encoded the way requests encodes them (JSON with its separators and no NaN, a query appended
-with urlencode, Content-Length always stated, never chunked), and checked for what HTTP cannot
-carry, so that nothing fails half-sent. The executor checks the final URL's origin.
+with urlencode, Content-Length always stated, never chunked), and a step's own headers checked
+for what HTTP cannot carry, so that nothing fails half-sent. The executor checks the final URL's origin.
 """
 
 from __future__ import annotations
@@ -53,16 +53,16 @@ def json_bytes(value: object) -> bytes:
         raise InputError.single("body", "Body", f"cannot be sent as JSON ({exc}).") from None
 
 
-def framed(method: str, headers: Mapping[str, str], body: bytes | MultipartBody | None) -> HTTPHeaderDict:
-    """Headers checked for what HTTP can carry, with the body's length stated."""
-    checked = HTTPHeaderDict()
+def check_sendable(headers: Mapping[str, str]) -> None:
+    """A step's own headers checked for what HTTP can carry (the connector's own always can)."""
     for name, value in headers.items():
         if not (isinstance(name, str) and isinstance(value, str) and HEADER_NAME.fullmatch(name)
                 and HEADER_VALUE.fullmatch(value) and name.isascii() and encodable(value, "latin-1")):
             raise InputError.single("headers", "Headers", f"header {name!r} cannot be sent: names are "
                                     "plain ASCII without colons or spaces, values one line of Latin-1 text.")
-        checked[name] = value
+
+
+def content_length(method: str, body: bytes | MultipartBody | None) -> str | None:
+    """The Content-Length to state: always for a body, and 0 where a method expects one."""
     length = len(body) if body is not None else 0
-    if length or method not in WITHOUT_BODY:
-        checked["Content-Length"] = str(length)
-    return checked
+    return str(length) if length or method not in WITHOUT_BODY else None

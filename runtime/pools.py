@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import ssl
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -27,8 +28,9 @@ from .transport import GUARDED_POOLS
 def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
     """Pools for one connection: at most `pool_size` connections per host, and a thread that
     finds them all busy waits for one rather than opening more."""
-    options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True,
-                               "cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context()}
+    options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True}
+    if urlsplit(base_url).scheme == "https":  # loading the CA bundle costs some 20 ms: only when used
+        options |= {"cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context(ca_bundle())}
     proxy = select_proxy(base_url, get_environ_proxies(base_url))
     if not proxy:
         manager = urllib3.PoolManager(**options)
@@ -41,10 +43,15 @@ def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
     return manager
 
 
-def tls_context() -> ssl.SSLContext:
-    """One verifying TLS context per connection, its CAs loaded once (not per new socket)."""
-    bundle = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-              or DEFAULT_CA_BUNDLE_PATH)
+def ca_bundle() -> str:
+    return (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            or DEFAULT_CA_BUNDLE_PATH)
+
+
+@lru_cache(maxsize=8)
+def tls_context(bundle: str) -> ssl.SSLContext:
+    """A verifying TLS context trusting `bundle` (a file or folder), made once per bundle and
+    shared by every connection: loading the CAs is the costly part, not each socket."""
     context = create_urllib3_context()
     try:
         if os.path.isdir(bundle):
