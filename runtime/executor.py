@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import urllib3
-from requests.utils import default_headers
 from urllib3.exceptions import EmptyPoolError
 
 from . import settings
@@ -24,7 +23,7 @@ from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
 from .outgoing import Outgoing, check_sendable, content_length, json_bytes, with_query
-from .pools import open_pools
+from .pools import DEFAULT_HEADERS, open_pools
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after
@@ -54,7 +53,7 @@ class Executor:
         # Retries live in this class only (urllib3 is told never to retry or follow a redirect).
         # No cookie a server sets is kept or sent back.
         self.pools = open_pools(connection.base_url, pool_size)
-        self.headers = {**default_headers(), "User-Agent": user_agent}
+        self.headers = {"User-Agent": user_agent, **DEFAULT_HEADERS}
 
     def close(self) -> None:
         # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear() forgets pools

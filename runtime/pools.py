@@ -2,8 +2,8 @@
 
 Requests go to urllib3 directly: requests' own layers (its PreparedRequest, adapter and Response)
 cost more per call than everything else the connector does (bench/). What requests decides
-for the environment is kept, read through its public helpers once per connection: the proxy
-for the Base URL (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY) and the CA bundle (REQUESTS_CA_BUNDLE or
+for the environment is kept, once per connection: the proxy for the Base URL (HTTP(S)_PROXY,
+ALL_PROXY, NO_PROXY, read by requests' own helpers) and the CA bundle (REQUESTS_CA_BUNDLE or
 CURL_CA_BUNDLE, else requests' own, certifi's). A host that changes these at run time creates a
 new connector.
 """
@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import certifi
 import urllib3
-from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_environ_proxies, prepend_scheme_if_needed, select_proxy
 from urllib3.util import make_headers
 from urllib3.util.ssl_ import create_urllib3_context
 
 from .errors import NetworkError
 from .transport import GUARDED_POOLS
+
+# What requests sends by default besides its User-Agent (Accept-Encoding: what urllib3 can
+# decode here, gzip and deflate at least).
+DEFAULT_HEADERS = {
+    "Accept-Encoding": ", ".join(make_headers(accept_encoding=True)["accept-encoding"].split(",")),
+    "Accept": "*/*",
+    "Connection": "keep-alive",
+}
 
 
 def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
@@ -31,11 +40,10 @@ def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
     options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True}
     if urlsplit(base_url).scheme == "https":  # loading the CA bundle costs some 20 ms: only when used
         options |= {"cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context(ca_bundle())}
-    proxy = select_proxy(base_url, get_environ_proxies(base_url))
+    proxy = environment_proxy(base_url)
     if not proxy:
         manager = urllib3.PoolManager(**options)
     else:
-        proxy = prepend_scheme_if_needed(proxy, "http")
         if proxy.lower().startswith("socks"):
             return socks_pools(proxy, options)  # SOCKS brings its own connection classes
         manager = urllib3.ProxyManager(proxy, proxy_headers=proxy_auth(proxy), **options)
@@ -43,9 +51,24 @@ def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
     return manager
 
 
+def environment_proxy(base_url: str) -> str | None:
+    """The proxy the environment names for `base_url`, as requests reads it (NO_PROXY with host
+    suffixes and address ranges included), or None."""
+    # On Linux proxies come only from *_proxy variables (elsewhere also from the system's
+    # settings); without any, requests, whose import costs some 15 ms of every command's
+    # start, is not needed.
+    if sys.platform.startswith("linux") and not any(name.lower().endswith("_proxy") for name in os.environ):
+        return None
+    from requests.utils import get_environ_proxies, prepend_scheme_if_needed, select_proxy
+
+    proxy = select_proxy(base_url, get_environ_proxies(base_url))
+    return prepend_scheme_if_needed(proxy, "http") if proxy else None
+
+
 def ca_bundle() -> str:
-    return (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            or DEFAULT_CA_BUNDLE_PATH)
+    """REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, as requests reads them, else certifi's bundle, which
+    requests uses by default."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
 
 
 @lru_cache(maxsize=8)
