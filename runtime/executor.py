@@ -18,7 +18,7 @@ from urllib3.exceptions import EmptyPoolError
 
 from . import settings
 from .connection import Connection
-from .errors import ApiError, ConnectorError, InputError, LocalFileError, error_for_status
+from .errors import ApiError, ConnectorError, InputError, LocalFileError, ResponseError, error_for_status
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
@@ -168,6 +168,12 @@ class Executor:
             except TRANSPORT_ERRORS as exc:
                 raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
             reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)
+            if raw.status < 200:
+                # An interim answer (103 Early Hints...): the real one would follow on this
+                # connection, and must never reach the next call that uses it.
+                reader.close()
+                raise ResponseError(f"The server sent an interim answer (HTTP {raw.status}) where a final "
+                                    "one was expected.")
             headers = self._shown(raw.headers)
             if raw.status >= 400:
                 content = self.redactor.data(reader.read_all())

@@ -40,13 +40,17 @@ def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
     options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True}
     if urlsplit(base_url).scheme == "https":  # loading the CA bundle costs some 20 ms: only when used
         options |= {"cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context(ca_bundle())}
-    proxy = environment_proxy(base_url)
-    if not proxy:
-        manager = urllib3.PoolManager(**options)
-    else:
-        if proxy.lower().startswith("socks"):
+    try:
+        proxy = environment_proxy(base_url)
+        if not proxy:
+            manager = urllib3.PoolManager(**options)
+        elif proxy.lower().startswith("socks"):
             return socks_pools(proxy, options)  # SOCKS brings its own connection classes
-        manager = urllib3.ProxyManager(proxy, proxy_headers=proxy_auth(proxy), **options)
+        else:
+            manager = urllib3.ProxyManager(proxy, proxy_headers=proxy_auth(proxy), **options)
+    except ValueError:  # urllib3's URL and scheme errors among them; they quote the URL
+        raise NetworkError("The proxy set in the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is "
+                           "not a URL that can be used; fix or unset it.") from None
     manager.pool_classes_by_scheme = GUARDED_POOLS
     return manager
 

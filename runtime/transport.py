@@ -93,11 +93,20 @@ def guarding(guard: Guard) -> Iterator[None]:
 class _GuardedMixin:
     guard: Guard | None = None
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
+    def _attach_current(self) -> None:
         guard = getattr(_current, "guard", None)
         if guard is not None:
             self.guard = guard
             guard.attach(self)
+
+    def connect(self) -> None:
+        # Connecting can take long too: through a proxy, an https call first talks to the proxy
+        # (CONNECT), before any request is sent.
+        self._attach_current()
+        super().connect()  # type: ignore[misc]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        self._attach_current()  # a pooled connection, already connected, serves a new attempt
         super().request(*args, **kwargs)  # type: ignore[misc]
 
 

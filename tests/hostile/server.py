@@ -235,6 +235,7 @@ class HostileServer:
     redirect_to: str = ""
     retry_after: str = "3600"
     fail: bool = False
+    count: int = 0
     aliases: dict[str, str] = field(default_factory=dict)  # a path's last segment -> a route
     received: list[Exchange] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
