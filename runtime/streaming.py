@@ -143,13 +143,14 @@ class EventStream:
                     self.result = self.assembler.result()
                     self.response.finish()
                     return
-                event = self._parse(self._redactor.text(data))
+                text = self._redactor.text(data)  # before any message quotes (and cuts) it
+                event = self._parse(text)
                 if "\\" in data:  # escapes (\u0073k-...) can spell a key the text redaction missed
                     event = self._redactor.value(event)
                 try:
                     add(event)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-                    raise self._unexpected_shape(exc, data) from None
+                    raise self._unexpected_shape(exc, text) from None
                 if self._on_event is not None:
                     self._on_event(event)
                 yield event

@@ -87,3 +87,15 @@ def test_iterating_a_finished_stream_again_yields_nothing(connector, emulator):
         again = list(stream)
     assert first and again == []
     assert stream.result["choices"][0]["message"]["content"].endswith("You said: hi")
+
+
+def test_a_quoted_chunk_is_redacted_before_it_is_cut(connector, hostile):
+    """The key begins 5 characters before the quote's 80-character cut: cut first, those 5 would
+    show (too few for the 8-character rule to catch); redacted first, none do."""
+    head = '{"choices": 5, "pad": "'
+    hostile.aliases["/completions"] = "/malformed-stream"
+    hostile.malformed = head + "p" * (75 - len(head)) + KEY + '"}'
+    with pytest.raises(ConnectorError) as caught:
+        connector.run("createChatCompletion", STREAM, {"apiKey": KEY, "baseUrl": hostile.url})
+    assert "unexpected shape" in str(caught.value)
+    assert KEY[:5] not in str(caught.value)
