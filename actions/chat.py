@@ -13,9 +13,8 @@ from typing import Any
 
 from ..runtime.action import ActionResult, Call
 from ..runtime.errors import OutputError, Problems
-from ..runtime.http import HttpRequest, HttpResponse
+from ..runtime.http import HttpRequest
 from ..runtime.manifest import ActionSpec
-from ..runtime.responses import expect_object, parse_json_body
 from .chat_assembler import ChatCompletionAssembler
 from .completions import CompletionAction
 from .structured import add_usage, mismatch, parse_json, schema_problem
@@ -31,6 +30,7 @@ REPAIR_REQUEST = ("Your answer did not match the JSON Schema ({problem}). Reply 
 
 class CreateChatCompletion(CompletionAction):
     assembler = ChatCompletionAssembler
+    answer_field = "message"
 
     def build_request(self, call: Call) -> HttpRequest:
         form, problems = call.form, call.problems
@@ -51,9 +51,6 @@ class CreateChatCompletion(CompletionAction):
         return HttpRequest("POST", call.url("chat/completions"), json_body=body,
                            stream=body.get("stream") is True)
 
-    def parse_response(self, response: HttpResponse, call: Call) -> Any:
-        body = parse_json_body(response, call.spec.label)
-        return expect_object(body, call.spec.label, required=("choices",))
 
     def expects_json(self, call: Call) -> bool:
         return call.form.get("response_format") == "json_object" or "json_schema" in call.form

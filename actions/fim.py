@@ -12,8 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..runtime.action import Call
-from ..runtime.http import HttpRequest, HttpResponse
-from ..runtime.responses import expect_object, parse_json_body
+from ..runtime.http import HttpRequest
 from ..runtime.streaming import TextBuffer
 from .chat_assembler import ChoicesAssembler, typed_field, whole_number
 from .completions import CompletionAction
@@ -96,6 +95,7 @@ class TextCompletionAssembler(ChoicesAssembler):
 
 class CreateFimCompletion(CompletionAction):
     assembler = TextCompletionAssembler
+    answer_field = "text"
 
     def build_request(self, call: Call) -> HttpRequest:
         body = call.wired().body
@@ -103,6 +103,3 @@ class CreateFimCompletion(CompletionAction):
         return HttpRequest("POST", beta_url(call.connection.base_url), json_body=body,
                            stream=body.get("stream") is True)
 
-    def parse_response(self, response: HttpResponse, call: Call) -> Any:
-        body = parse_json_body(response, call.spec.label)
-        return expect_object(body, call.spec.label, required=("choices",))

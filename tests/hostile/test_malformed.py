@@ -8,7 +8,7 @@ import pytest
 from deepseek_connector.runtime.errors import ConnectorError
 
 from tests.hostile.conftest import KEY, cli
-from tests.hostile.server import chat_chunk
+from tests.hostile.server import Exchange, chat_chunk, route
 
 STREAM = {"model": "deepseek-chat", "messages": "hi", "stream": True}
 
@@ -99,3 +99,39 @@ def test_a_quoted_chunk_is_redacted_before_it_is_cut(connector, hostile):
         connector.run("createChatCompletion", STREAM, {"apiKey": KEY, "baseUrl": hostile.url})
     assert "unexpected shape" in str(caught.value)
     assert KEY[:5] not in str(caught.value)
+
+
+@route("/malformed-answer")
+def malformed_answer(ex: Exchange) -> None:
+    body = ex.server.malformed
+    ex.whole(body.encode() if isinstance(body, str) else body)
+
+
+WRONG_ANSWERS = {
+    "choice-number": {"choices": [5]},
+    "choices-text": {"choices": "abc"},
+    "message-text": {"choices": [{"message": "x"}]},
+    "content-number": {"choices": [{"message": {"content": 5}}]},
+    "tool-call-text": {"choices": [{"message": {"content": "hi", "tool_calls": ["x"]}}]},
+    "function-text": {"choices": [{"message": {"tool_calls": [{"function": "f"}]}}]},
+    "usage-list": {"choices": [{"message": {"content": "{}"}}], "usage": [1]},
+    "fim-text-number": {"choices": [{"text": 5}]},
+}
+TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+
+
+CHAT_READERS = [{"simplify_output": True, "tools": TOOLS}, {"json_schema": {"type": "object"}}]
+ANSWER_CASES = [("createChatCompletion", {"messages": "hi", **reader}, name)
+                for reader in CHAT_READERS for name in WRONG_ANSWERS if not name.startswith("fim")]
+ANSWER_CASES += [("createFimCompletion", {"prompt": "def f(", "simplify_output": True}, name)
+                 for name in ("choice-number", "choices-text", "usage-list", "fim-text-number")]
+
+
+@pytest.mark.parametrize("action, inputs, name", ANSWER_CASES)
+def test_wrongly_typed_answers_are_bad_responses(connector, hostile, action, inputs, name):
+    """What Simplify Output and the JSON checks read is checked first: never a raw AttributeError."""
+    hostile.aliases["/completions"] = "/malformed-answer"
+    hostile.malformed = json.dumps(WRONG_ANSWERS[name])
+    with pytest.raises(ConnectorError) as caught:
+        connector.run(action, {"model": "deepseek-chat", **inputs}, {"apiKey": KEY, "baseUrl": hostile.url})
+    assert caught.value.kind == "bad_response" and "unexpected shape" in str(caught.value)
