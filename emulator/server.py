@@ -218,11 +218,11 @@ class _Handler(ResponseWriter):
         if route == "/user/balance" and self.command == "GET":
             return self._send_json(200, BALANCE, fault)
         if route == "/chat/completions" and self.command == "POST":
-            return self._chat(body, fault)
+            return self._complete(body, fault, Completion)
         if route == "/completions" and self.command == "POST":
             if prefix != "/beta":  # as DeepSeek: FIM is a beta feature
                 return self._send_json(400, error_envelope(400, FIM_NEEDS_BETA))
-            return self._fim(body, fault)
+            return self._complete(body, fault, FimCompletion)
         if route == "/echo":
             return self._echo(body, fault)
         if route.startswith("/status/"):
@@ -233,27 +233,15 @@ class _Handler(ResponseWriter):
             return self._send_raw(int(code), b"", "text/plain", fault)
         self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
 
-    def _chat(self, body: bytes, fault: Fault) -> None:
+    def _complete(self, body: bytes, fault: Fault, kind: type[Completion] | type[FimCompletion]) -> None:
+        """A chat completion, or a beta FIM one (filling the gap between prompt and suffix),
+        answered whole or streamed, deterministically."""
         try:
             request = json.loads(body)
         except ValueError:
             return self._send_json(400, error_envelope(400, "Failed to parse the request body as JSON"))
         try:
-            completion = Completion(request, content=fault.content)
-        except ChatRequestError as exc:
-            return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
-        if request.get("stream") is True:
-            return self._send_stream(completion, fault)
-        self._send_json(200, completion.as_body(), fault)
-
-    def _fim(self, body: bytes, fault: Fault) -> None:
-        """Beta FIM completion: fills the gap between prompt and suffix, deterministically."""
-        try:
-            request = json.loads(body)
-        except ValueError:
-            return self._send_json(400, error_envelope(400, "Failed to parse the request body as JSON"))
-        try:
-            completion = FimCompletion(request, content=fault.content)
+            completion = kind(request, content=fault.content)
         except ChatRequestError as exc:
             return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
         if request.get("stream") is True:
