@@ -259,7 +259,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    # The MCP SDK is an optional extra: loaded only for this command (hosts/mcp/).
+    from ..hosts.mcp.command import run_mcp
+
+    return run_mcp(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run, "check": cmd_check, "describe": cmd_describe, "validate": cmd_validate,
     "emulator": cmd_emulator, "schema": cmd_schema, "docs": cmd_docs, "export": cmd_export,
+    "mcp": cmd_mcp,
 }

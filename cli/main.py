@@ -18,7 +18,7 @@ from . import commands
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 # Commands that use the packaged connector; prepare() loads it before the command runs.
-USES_CONNECTOR = ("run", "check", "describe", "schema", "docs", "export")
+USES_CONNECTOR = ("run", "check", "describe", "schema", "docs", "export", "mcp")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("host", choices=("dify",), help="the host platform")
     export.add_argument("directory", help="where to write the plugin")
     export.add_argument("--package", action="store_true", help="also zip it into DIRECTORY.difypkg")
+
+    mcp = sub.add_parser("mcp", help="serve the actions as MCP tools (stdio, or streamable HTTP with --http)")
+    _connection_arguments(mcp)
+    mcp.add_argument("--http", metavar="HOST:PORT",
+                     help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio (e.g. 127.0.0.1:8765)")
+    mcp.add_argument("--allow-remote", action="store_true",
+                     help="with --http, allow a host other than this machine: anyone who reaches it spends the key")
+    mcp.add_argument("--allow-raw-request", action="store_true",
+                     help="also serve Raw Request (an agent could then call any endpoint of the account)")
     return parser
 
 

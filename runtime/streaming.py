@@ -128,6 +128,10 @@ class EventStream:
         finally:
             self.close()
 
+    def live_text(self, event: dict[str, Any]) -> tuple[str, str]:
+        """The (reasoning, answer) text to show for this event, for hosts that show an answer live."""
+        return self.assembler.live_text(event)
+
     def read_all(self) -> dict[str, Any]:
         for _ in self:
             pass
