@@ -18,7 +18,7 @@ from ..runtime import settings
 from ..runtime.action import Action, ActionResult, Call
 from ..runtime.errors import Problems
 from ..runtime.http import HttpRequest, HttpResponse
-from ..runtime.responses import parse_json_body
+from ..runtime.responses import parse_json_body, shown_body
 from ..runtime.urls import UrlProblem, has_userinfo, is_absolute, join, origin_of
 from ..runtime.wiring import as_text
 from .download import check_output, save_body
@@ -85,7 +85,7 @@ class RawRequest(Action):
         if response_type == "binary":
             return content
         if response_type == "text":
-            return decoded_text(response, content)
+            return shown_body(response)
         return parse_json_body(response, call.spec.label)  # only keep-alive lines is an error there, not null
 
     def make_result(self, data: Any, status: int | None, headers: Any) -> ActionResult:
@@ -157,15 +157,3 @@ def _is_json(text: str) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
-
-
-def decoded_text(response: HttpResponse, content: bytes) -> str:
-    """The body as text in the charset its Content-Type names (UTF-8 when it names none, or one
-    that is not a text encoding), redacted again: the bytes were redacted as UTF-8, and another
-    charset (UTF-16, unicode_escape) can spell a key they did not show."""
-    match = re.search(r"charset=([\w.:-]+)", response.headers.get("Content-Type", ""), re.I)
-    try:
-        text = content.decode(match.group(1) if match else "utf-8", "replace")
-    except (LookupError, UnicodeError, TypeError, ValueError):  # unknown, or a codec that refuses
-        text = content.decode("utf-8", "replace")
-    return response.redactor.text(text) if response.redactor is not None else text

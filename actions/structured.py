@@ -3,8 +3,9 @@ checked, and the flat "simplified" output a form can map field by field."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from ..runtime import texts
 
 # jsonschema takes about 50 ms to import: it loads only when a step uses a schema (a JSON Schema
 # input, or tools whose parameters are checked).
@@ -40,7 +41,7 @@ def parse_json(text: Any) -> tuple[Any, str | None]:
     if not isinstance(text, str):
         return None, "there is no text to parse"
     try:
-        return json.loads(text), None
+        return texts.loads(text), None  # NaN and Infinity are not JSON: the answer would not be either
     except (ValueError, RecursionError) as error:
         return None, f"it is not valid JSON ({error})"
 

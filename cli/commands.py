@@ -6,6 +6,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,13 +16,15 @@ from typing import Any
 from .. import __version__, load_connector
 from ..runtime import describe, form_schema
 from ..runtime.connector import Connector, import_action, import_connection
-from ..runtime.errors import ConnectorError, InputError
+from ..runtime.errors import ConnectorError, InputError, ResponseError
 from ..runtime.manifest import manifest_json_schema
 from ..runtime.redaction import Redactor
+from ..runtime.structured import MAX_JSON_DEPTH
 
 EMULATOR_KEY = "sk-emulator-local"
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "runtime" / "manifest.schema.json"
 MANIFEST_FILE = Path(__file__).resolve().parent.parent / "connector.yaml"
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def parse_inputs(pairs: list[str], inputs_file: str | None) -> dict[str, Any]:
@@ -33,6 +36,9 @@ def parse_inputs(pairs: list[str], inputs_file: str | None) -> dict[str, Any]:
         except (OSError, ValueError) as exc:
             raise InputError.single("inputs-file", "--inputs-file",
                                     f"must be a readable JSON object file ({exc}).") from None
+        except RecursionError:
+            raise InputError.single("inputs-file", "--inputs-file",
+                                    f"is nested too deeply (at most {MAX_JSON_DEPTH} levels).") from None
         if not isinstance(loaded, dict):
             raise InputError.single("inputs-file", "--inputs-file", "must hold a JSON object.")
         values.update(loaded)
@@ -80,8 +86,13 @@ def start_emulator(host: str = "127.0.0.1", port: int = 0, *, serve: bool = True
 
 
 def print_json(result: dict[str, Any], key: str) -> None:
-    text = json.dumps(result, indent=2, ensure_ascii=False, default=_json_default)
-    print(Redactor([key]).text(text))
+    """The result as strict JSON on stdout (results hold no NaN or Infinity: see runtime/texts.py),
+    redacted once more as the text it is."""
+    try:
+        text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False, default=_json_default)
+    except ValueError as exc:
+        raise ResponseError(f"The result cannot be written as JSON ({exc}).") from None
+    print(Redactor([key]).shown(text))
 
 
 def _json_default(value: Any) -> Any:
@@ -120,25 +131,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def run_live(connector: Connector, action: str, inputs: dict[str, Any], connection: dict[str, Any]) -> Any:
-    """Stream to stderr as the answer arrives: reasoning first (dimmed on a terminal), then the answer."""
+    """Stream to stderr as the answer arrives: reasoning first (dimmed on a terminal), then the answer.
+    The text comes from the stream's live(): redacted, with anything that may start the key held
+    back until the next piece shows it does not."""
     dim, plain = ("\x1b[2m", "\x1b[0m") if sys.stderr.isatty() else ("", "")
     shown = {"reasoning": False, "answer": False}
     with connector.stream(action, inputs, connection) as stream:
-        for event in stream:
-            reasoning, answer = stream.assembler.live_text(event)
+        for reasoning, answer in stream.live():
             if reasoning:
                 if not shown["reasoning"]:
                     sys.stderr.write("Reasoning:\n")
                     shown["reasoning"] = True
-                sys.stderr.write(f"{dim}{reasoning}{plain}")
+                sys.stderr.write(f"{dim}{terminal_safe(reasoning)}{plain}")
             if answer:
                 if shown["reasoning"] and not shown["answer"]:
                     sys.stderr.write("\n\nAnswer:\n")
                 shown["answer"] = True
-                sys.stderr.write(answer)
+                sys.stderr.write(terminal_safe(answer))
             sys.stderr.flush()
     sys.stderr.write("\n")
     return stream.result
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters other than line breaks and tabs (escape
+    sequences a server could use to rewrite the screen) are dropped."""
+    return CONTROL.sub("", text)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -71,9 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     mcp = sub.add_parser("mcp", help="serve the actions as MCP tools (stdio, or streamable HTTP with --http)")
     _connection_arguments(mcp)
     mcp.add_argument("--http", metavar="HOST:PORT",
-                     help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio (e.g. 127.0.0.1:8765)")
+                     help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio "
+                          "(e.g. 127.0.0.1:8765)")
     mcp.add_argument("--allow-remote", action="store_true",
-                     help="with --http, allow a host other than this machine: anyone who reaches it spends the key")
+                     help="with --http, allow a host other than this machine: anyone who reaches it "
+                          "spends the key")
     mcp.add_argument("--allow-raw-request", action="store_true",
                      help="also serve Raw Request (an agent could then call any endpoint of the account)")
     return parser

@@ -13,7 +13,8 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -24,7 +25,7 @@ from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
 from .inputs import coerce_connection, coerce_inputs
 from .manifest import ActionSpec, InputSpec, Manifest
-from .redaction import Secret, install_log_redaction
+from .redaction import Redactor, Secret, install_log_redaction
 from .streaming import EventHandler, EventStream
 
 ConnectionValues = Mapping[str, Any] | Connection
@@ -153,13 +154,18 @@ class Connector:
                 self._executors.popitem()[1].close()
 
     # -- running ---------------------------------------------------------------------------
+    # What leaves the connector is redacted here, as the final value or text it is: results,
+    # errors (their partial answers too) and the connection check's report. Streams hand out
+    # events, their assembled answer and live text redacted by EventStream the same way.
     def prepare(self, key: str, inputs: Mapping[str, Any] | None,
                 connection: ConnectionValues | None) -> tuple[Action, Call]:
         """Check everything the user gave; raises InputError before anything is sent."""
         spec = self.spec(key)
-        form = coerce_inputs(spec, inputs)
         conn = self.connection(connection)
-        return self._action(spec), Call(spec, form, conn, self.executor(conn))
+        executor = self.executor(conn)
+        with self._shown_errors(executor.redactor):
+            form = coerce_inputs(spec, inputs)  # a value quoted in a problem could hold the key
+        return self._action(spec), Call(spec, form, conn, executor)
 
     def run_result(self, key: str, inputs: Mapping[str, Any] | None = None,
                    connection: ConnectionValues | None = None, *,
@@ -168,10 +174,11 @@ class Connector:
         written to that file as it arrives and the data says where, how many bytes, what type."""
         action, call = self.prepare(key, inputs, connection)
         call.output = None if output is None else Path(output)
-        try:
-            return action.run(call)
-        except ConnectorError as error:
-            raise error.scrub(call.executor.redactor.text) from None
+        redactor = call.executor.redactor
+        with self._shown_errors(redactor):
+            result = action.run(call)
+        result.data = redactor.value(result.data)  # binary data (bytes) is returned exactly as sent
+        return result
 
     def run(self, key: str, inputs: Mapping[str, Any] | None = None,
             connection: ConnectionValues | None = None, *,
@@ -182,12 +189,11 @@ class Connector:
     def stream(self, key: str, inputs: Mapping[str, Any] | None = None,
                connection: ConnectionValues | None = None,
                on_chunk: EventHandler | None = None) -> EventStream:
-        """Open a streamed action; iterate it for events as they arrive, then read `.result`."""
+        """Open a streamed action; iterate it for events as they arrive (or `live()` for the text
+        to show), then read `.result`."""
         action, call = self.prepare(key, inputs, connection)
-        try:
+        with self._shown_errors(call.executor.redactor):
             return action.open_stream(call, on_chunk)
-        except ConnectorError as error:
-            raise error.scrub(call.executor.redactor.text) from None
 
     def check_connection(self, connection: ConnectionValues | None,
                          inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -195,14 +201,20 @@ class Connector:
         spec = self.manifest.connection.check
         if spec is None:
             raise ManifestError("connector.yaml declares no connection check.")
-        form = coerce_inputs(spec, inputs)
         conn = self.connection(connection)
-        call = Call(spec, form, conn, self.executor(conn))
-        try:
+        executor = self.executor(conn)
+        with self._shown_errors(executor.redactor):
+            form = coerce_inputs(spec, inputs)
             # The check's reason may quote what the server said: it is shown like an error.
-            return call.executor.redactor.value(self._action(spec).run(call).to_dict())
+            return executor.redactor.value(self._action(spec).run(Call(spec, form, conn, executor)).to_dict())
+
+    @staticmethod
+    @contextmanager
+    def _shown_errors(redactor: Redactor) -> Iterator[None]:
+        try:
+            yield
         except ConnectorError as error:
-            raise error.scrub(call.executor.redactor.text) from None
+            raise error.scrub(redactor.text, redactor.value) from None
 
     def _action(self, spec: ActionSpec) -> Action:
         with self._lock:

@@ -19,6 +19,9 @@ SERVER = "server"              # HTTP 5xx
 RATE_LIMITED = "rate_limited"  # HTTP 429
 CLIENT = "client"              # any other HTTP 4xx
 
+Clean = Callable[[str], str]
+CleanValue = Callable[[Any], Any] | None
+
 
 class ConnectorError(Exception):
     """Base of every error the connector raises on purpose."""
@@ -47,10 +50,13 @@ class ConnectorError(Exception):
             data["partial"] = self.partial
         return data
 
-    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
-        """Pass every text of this error through `clean` (the redactor); returns self."""
+    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
+        """Pass every text of this error through `clean` (the redactor), and its partial answer
+        through `clean_value`; returns self."""
         self.message = clean(self.message)
         self.args = (self.message,)
+        if clean_value is not None and self.partial is not None:
+            self.partial = clean_value(self.partial)
         return self
 
 
@@ -87,9 +93,9 @@ class InputError(ConnectorError):
         data["inputs"] = [{"key": p.key, "label": p.label, "message": p.message} for p in self.problems]
         return data
 
-    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
+    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
         self.problems = [InputProblem(p.key, p.label, clean(p.message)) for p in self.problems]
-        return super().scrub(clean)
+        return super().scrub(clean, clean_value)
 
 
 class Problems:
@@ -142,12 +148,12 @@ class ApiError(ConnectorError):
         data.update(status=self.status, api_message=self.api_message, request_id=self.request_id)
         return data
 
-    def scrub(self, clean: Callable[[str], str]) -> ConnectorError:
+    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
         if self.api_message:
             self.api_message = clean(self.api_message)
         if self.request_id:  # a header the server chose
             self.request_id = clean(self.request_id)
-        return super().scrub(clean)
+        return super().scrub(clean, clean_value)
 
 
 class AuthenticationError(ApiError):
@@ -174,6 +180,16 @@ class PermissionDeniedError(ApiError):
 class NotFoundError(ApiError):
     kind = "not_found"
     advice = "Check the URL or model name, and the connection's Base URL."
+
+
+class ProxyAuthError(ApiError):
+    """A proxy between this platform and the API refused the credentials it was given (HTTP 407),
+    in answer to a request or to an https call's CONNECT."""
+
+    kind = "proxy_auth"
+    advice = ("Check the user name and password of the proxy this platform uses (HTTPS_PROXY or "
+              "HTTP_PROXY); DeepSeek itself was not reached.")
+    retry_class = None  # trying again with the same password cannot help
 
 
 class RateLimitError(ApiError):
@@ -254,6 +270,7 @@ STATUS_ERRORS: dict[int, type[ApiError]] = {
     402: InsufficientBalanceError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    407: ProxyAuthError,
     422: InvalidRequestError,
     429: RateLimitError,
 }
@@ -264,6 +281,7 @@ STATUS_SUMMARIES: dict[int, str] = {
     402: "The DeepSeek account has insufficient balance (HTTP 402).",
     403: "DeepSeek refused the request (HTTP 403).",
     404: "The server has no such endpoint or resource (HTTP 404).",
+    407: "The proxy refused the credentials it was given (HTTP 407).",
     422: "DeepSeek rejected a parameter value (HTTP 422).",
     429: "DeepSeek rate limit reached (HTTP 429).",
 }
@@ -274,9 +292,8 @@ def error_for_status(status: int, *, api_message: str | None = None, request_id:
     cls = STATUS_ERRORS.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else InvalidRequestError if status >= 400 else ApiError
-    summary = STATUS_SUMMARIES.get(status)
-    if summary is None:
-        summary = (f"DeepSeek had a server error (HTTP {status})." if status >= 500
-                   else f"The request failed with HTTP {status}.")
+    fallback = f"DeepSeek had a server error (HTTP {status})." if status >= 500 else \
+        f"The request failed with HTTP {status}."
+    summary = STATUS_SUMMARIES.get(status, fallback)
     return cls(summary, status=status, api_message=api_message, request_id=request_id,
                retry_after=retry_after)

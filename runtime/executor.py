@@ -26,7 +26,7 @@ from .outgoing import Outgoing, check_sendable, content_length, json_bytes, with
 from .pools import DEFAULT_HEADERS, open_pools
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
-from .responses import api_error_message, parse_retry_after
+from .responses import api_error_message, parse_retry_after, shown_body
 from .retry import RetryPolicy, why_stopped
 from .transport import WATCHDOG, Deadline, Guard, guarding
 from .urls import UrlProblem, has_userinfo, origin_of
@@ -203,11 +203,8 @@ class Executor:
         return urllib3.HTTPHeaderDict({name: self.redactor.text(value) for name, value in headers.items()})
 
     def _status_error(self, response: HttpResponse) -> ApiError:
-        content = response.content or b""
-        ctype = response.headers.get("Content-Type", "")
-        message = api_error_message(content, ctype)
-        return error_for_status(response.status, api_message=self.redactor.text(message) if message else None,
-                                request_id=request_id(response.headers),
+        message = api_error_message(shown_body(response), response.headers.get("Content-Type", ""))
+        return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
                                 retry_after=parse_retry_after(response.headers.get("Retry-After")))
 
 

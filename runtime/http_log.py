@@ -37,7 +37,8 @@ def log_attempt(redactor: Redactor, request: HttpRequest, url: str, headers: Map
         lines.append(f"  status: {response.status} in {elapsed * 1000:.0f} ms")
         lines.append(f"  response headers: {json.dumps(redactor.headers(dict(response.headers)))}")
         if response.content is not None:  # a streamed body is read later, by the caller
-            lines.append("  response body: " + redactor.body(response.content, settings.LOG_BODY_LIMIT))
+            lines.append("  response body: " + redactor.body(response.content, settings.LOG_BODY_LIMIT,
+                                                              response.headers.get("Content-Type", "")))
     if error is not None:
         lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redactor.text(str(error))}")
     log.log(level, "\n".join(lines))

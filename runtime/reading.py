@@ -21,6 +21,7 @@ from .errors import (
     RequestTimeoutError,
     ResponseError,
     UnreachableError,
+    error_for_status,
 )
 from .transport import Deadline, Guard, failure_kind
 
@@ -59,6 +60,8 @@ def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Gu
     if guard.aborted or deadline.expired():
         return deadline_error(deadline)
     kind = failure_kind(exc)
+    if kind == "proxy_auth":
+        return error_for_status(407)
     if kind == "connect_timeout":
         return RequestTimeoutError(f"Could not connect to {site} within {waits.connect:g} s.")
     if kind == "timeout":

@@ -8,11 +8,14 @@ or a server that quotes part of it, shows at most FRAGMENT - 1 of its characters
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, AnyStr
 from urllib.parse import quote, quote_plus
+
+from .texts import encoding_of
 
 REDACTED = "[REDACTED]"
 FRAGMENT = 8
@@ -77,6 +80,34 @@ def _replace_runs(value: AnyStr, form: AnyStr, marker: AnyStr) -> AnyStr:
     return value[:0].join(pieces)
 
 
+# Characters a person does not see between two others: white space, control and format
+# characters, and Unicode's default-ignorable code points (zero-width spaces and joiners,
+# direction marks, variation selectors, fillers, tags). A key spelled with any of them between
+# its characters (UTF-16 read as bytes puts a NUL after each) still shows as the key.
+INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+             "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
+_GAP = f"[{INVISIBLE}]*"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _spelled(form: str, *, partial: bool) -> re.Pattern[str]:
+    """A pattern for `form` with invisible characters allowed between its characters.
+
+    Whole: FRAGMENT or more of its first characters (as many as follow). Partial: one or more of
+    its first characters, then invisible ones, up to the end of the text: what may yet become
+    the key when more text arrives. The first character is a plain literal, so the regular
+    expression engine looks for it as fast as str.find does.
+    """
+    chars = [re.escape(ch) for ch in form]
+    first = FRAGMENT if not partial else 1
+    tail = ""
+    for ch in reversed(chars[first:]):
+        tail = f"(?:{_GAP}{ch}{tail})?"
+    pattern = _GAP.join(chars[:first]) + tail
+    return re.compile(pattern + f"{_GAP}\\Z" if partial else pattern)
+
+
 class Redactor:
     """Knows the secrets of one connection and scrubs them, in every common encoding, from text."""
 
@@ -88,48 +119,75 @@ class Redactor:
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
         self._byte_forms = [form.encode("utf-8") for form in self._forms]
-        self._heads = [(form[:FRAGMENT], form) for form in self._forms]
+        self._whole = [_spelled(form, partial=False) if len(form) >= FRAGMENT else re.compile(re.escape(form))
+                       for form in self._forms]
+        self._partial = [_spelled(form, partial=True) for form in self._forms]
 
     def text(self, value: str) -> str:
-        # Called on every streamed event: the common case, no secret in sight, is one scan per form.
-        for head, form in self._heads:
-            if head in value:
-                value = (_replace_runs(value, form, REDACTED) if len(form) >= FRAGMENT
-                         else value.replace(form, REDACTED))
+        # Called on every streamed event: the common case, no secret in sight, is one scan per
+        # form that looks for its first character.
+        for pattern in self._whole:
+            if pattern.search(value):
+                value = pattern.sub(REDACTED, value)
         return value
 
     def data(self, value: bytes) -> bytes:
-        """The same rule on raw bytes, for bodies before anything reads them."""
+        """The plain forms on raw bytes, for bodies before anything decodes them (defence in
+        depth: the decoded text is redacted again, spellings included)."""
         marker = REDACTED.encode()
         for form in self._byte_forms:
             value = (_replace_runs(value, form, marker) if len(form) >= FRAGMENT
                      else value.replace(form, marker))
         return value
 
+    def undecided(self, value: str) -> int:
+        """Where the end of `value` starts to be what may become a key with more text (its
+        first characters, invisible ones between): len(value) when nothing at its end is."""
+        cut = len(value)
+        for pattern in self._partial:
+            found = pattern.search(value)
+            if found:
+                cut = min(cut, found.start())
+        if cut < len(value):
+            # A whole key that began earlier and reaches into the undecided end is undecided too.
+            for pattern in self._whole:
+                for match in pattern.finditer(value, 0, len(value)):
+                    if match.start() < cut < match.end():
+                        cut = match.start()
+        return cut
+
     def value(self, value: Any) -> Any:
-        """A decoded JSON value with the secrets redacted from every string in it, keys included,
-        changed in place: for answers that spelled a key with escapes (\\u0073k-...), which
-        the redaction of the raw bytes cannot see. Iterative, so no nesting is too deep."""
+        """A decoded JSON value as it may be shown: every string in it, keys included, redacted
+        and any lone surrogate (which no output can encode) replaced by U+FFFD, changed in
+        place. For answers that spelled a key with escapes (\\u0073k-...), or whose text was
+        joined from pieces, which the redaction of raw text cannot see. Iterative, so no nesting
+        is too deep."""
         if isinstance(value, str):
-            return self.text(value)
+            return self.shown(value)
         pending = [value] if isinstance(value, (dict, list)) else []
         while pending:
             node = pending.pop()
             if isinstance(node, list):
                 for index, item in enumerate(node):
                     if isinstance(item, str):
-                        node[index] = self.text(item)
+                        node[index] = self.shown(item)
                     elif isinstance(item, (dict, list)):
                         pending.append(item)
                 continue
             for key, item in list(node.items()):
                 if isinstance(item, str):
-                    node[key] = self.text(item)
+                    node[key] = self.shown(item)
                 elif isinstance(item, (dict, list)):
                     pending.append(item)
-                if isinstance(key, str) and self.text(key) != key:
-                    node[self.text(key)] = node.pop(key)
+                if isinstance(key, str) and self.shown(key) != key:
+                    node[self.shown(key)] = node.pop(key)
         return value
+
+    def shown(self, text: str) -> str:
+        """One string of a value as it may be shown: redacted, lone surrogates replaced."""
+        if not text.isascii() and _SURROGATE.search(text):
+            text = _SURROGATE.sub("\ufffd", text)
+        return self.text(text)
 
     def cut(self, value: str, limit: int, *, total: str = "characters") -> str:
         """Redacted text, cut at `limit` characters with a note of the full length."""
@@ -138,13 +196,14 @@ class Redactor:
             return value
         return f"{value[:limit]}... <truncated, {len(value)} {total} in all>"
 
-    def body(self, content: bytes, limit: int) -> str:
-        """Readable, redacted and cut text of a body; binary is shown as its size."""
+    def body(self, content: bytes, limit: int, content_type: str = "") -> str:
+        """Readable, redacted and cut text of a body, decoded as a reader would (its charset, a
+        byte order mark, UTF-16 told by its NULs); binary is shown as its size."""
         if not content:
             return ""
         try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
+            text = content.decode(encoding_of(content, content_type))
+        except (LookupError, UnicodeError, TypeError, ValueError):
             return f"<{len(content)} bytes of binary data>"
         return self.cut(text, limit)
 
@@ -158,6 +217,37 @@ class Redactor:
             else:
                 shown[name] = self.text(str(value))
         return shown
+
+
+class HeldBack:
+    """Text shown as it arrives, piece by piece, minus its end while that end may still become
+    the key: a server can send a key a few characters per piece, so each piece alone shows no
+    key while the pieces joined do. What is held back comes with a later piece, or from rest().
+    """
+
+    # Invisible characters between held characters can pile up without end; past this many held
+    # characters they are dropped (a person does not see them), so each piece costs little.
+    LIMIT = 4096
+    _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
+
+    def __init__(self, redactor: Redactor):
+        self._redactor = redactor
+        self._pending = ""
+
+    def feed(self, piece: str) -> str:
+        if not piece:
+            return ""
+        text = self._pending + piece
+        cut = self._redactor.undecided(text)
+        if len(text) - cut > self.LIMIT:
+            text = text[:cut] + self._INVISIBLE_RUN.sub("", text[cut:])
+            cut = self._redactor.undecided(text)
+        self._pending = text[cut:]
+        return self._redactor.shown(text[:cut])
+
+    def rest(self) -> str:
+        text, self._pending = self._pending, ""
+        return self._redactor.shown(text)
 
 
 # Loggers of the HTTP stack below the executor. urllib3 logs request lines, query included,

@@ -11,7 +11,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from . import settings
+from . import settings, texts
 from .errors import ResponseError
 from .http import HttpResponse
 
@@ -33,7 +33,11 @@ def expect_success(response: HttpResponse, what: str) -> None:
 
 
 def parse_json_body(response: HttpResponse, what: str = "the request") -> Any:
-    """Parse a JSON body, skipping the blank keep-alive lines DeepSeek sends while it queues work."""
+    """Parse a JSON body, skipping the blank keep-alive lines DeepSeek sends while it queues work.
+
+    The body is decoded as a reader would (UTF-16 and UTF-32 included) and redacted as that
+    text, before anything parses or quotes it; escapes (\\u0073k-...) can spell a key anew once
+    parsed, so a body with any is redacted again as values."""
     expect_success(response, what)
     content = response.content or b""
     # json.loads skips surrounding whitespace itself; stripping first would copy a large body.
@@ -44,20 +48,26 @@ def parse_json_body(response: HttpResponse, what: str = "the request") -> Any:
                 "an answer (the request waited too long in its queue).")
         raise ResponseError(f"The server answered HTTP {response.status} with an empty body "
                             "where a JSON answer was expected.")
+    text = shown_body(response)
     try:
-        value = json.loads(content)
+        value = texts.loads(text)
     except RecursionError:
         raise ResponseError(f"The server answered HTTP {response.status} with JSON nested too deeply "
                             "to read.") from None
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         ctype = response.headers.get("Content-Type", "no content type")
         raise ResponseError(
             f"The server answered HTTP {response.status} ({quote(ctype, 60)}) with a body that is not "
-            f"JSON, starting: {quote(content)!r}.") from None
-    # The bytes were redacted before parsing; only escapes (\u0073k-...) can spell a key anew.
-    if response.redactor is not None and b"\\" in content:
+            f"JSON (or holds numbers JSON cannot carry, such as NaN), starting: {quote(text)!r}.") from None
+    if response.redactor is not None and "\\" in text:
         value = response.redactor.value(value)
     return value
+
+
+def shown_body(response: HttpResponse) -> str:
+    """The body as text, decoded by its charset (or BOM, or JSON's detection) and redacted."""
+    text = texts.decode_body(response.content or b"", response.headers.get("Content-Type", ""))
+    return response.redactor.text(text) if response.redactor is not None else text
 
 
 def expect_object(body: Any, what: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -72,11 +82,12 @@ def expect_object(body: Any, what: str, required: tuple[str, ...] = ()) -> dict[
     return body
 
 
-def api_error_message(content: bytes, content_type: str) -> str | None:
-    """The API's own words from DeepSeek's error envelope, or a hint about a non-API body."""
+def api_error_message(text: str, content_type: str) -> str | None:
+    """The API's own words from DeepSeek's error envelope, or a hint about a non-API body.
+    `text` is the body already decoded and redacted (shown_body)."""
     try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = texts.loads(text)
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         error = body.get("error")
@@ -84,12 +95,13 @@ def api_error_message(content: bytes, content_type: str) -> str | None:
             return quote(error["message"], 500)
         if isinstance(error, str):
             return quote(error, 500)
-        if isinstance(body.get("message"), str):
-            return quote(body["message"], 500)
+        for key in ("message", "error_msg"):  # error_msg: DeepSeek's 404 for an unknown path
+            if isinstance(body.get(key), str):
+                return quote(body[key], 500)
         return None
-    if "html" in content_type.lower() or content.lstrip()[:1] == b"<":
+    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
         return "the server answered with an HTML page, likely from a proxy or gateway in between"
-    return quote(content, 200) or None
+    return quote(text, 200) or None
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -58,26 +58,34 @@ def line_batches(chunks: Iterable[bytes], limit: int) -> Iterator[list[bytes]]:
 
 
 def iter_events(chunks: Iterable[bytes], limit: int) -> Iterator[str]:
-    """Yield the data of each event. An event still open when the stream ends is yielded too."""
-    data: list[bytes] = []
-    size = 0
+    """Yield the data of each event. An event still open when the stream ends is yielded too.
+
+    An event's data lines are joined as they arrive, so an event costs its bytes however many
+    lines it has (ten million empty `data:` lines are ten million bytes, not a list of them);
+    the common event of one line is kept as it came."""
+    data: bytes | bytearray | None = None
     try:
         for lines in line_batches(chunks, limit):
             for line in lines:
                 if line.startswith(b"data:"):
                     piece = line[6:] if line[5:6] == b" " else line[5:]
-                    size += len(piece) + 1
-                    if size > limit:
-                        raise EventTooLarge(size)
-                    data.append(piece)
-                elif not line:
-                    if data:
-                        yield (data[0] if len(data) == 1 else b"\n".join(data)).decode()
-                        data, size = [], 0
                 elif line == b"data":  # a field with no colon has an empty value
-                    data.append(b"")
-                # anything else is a comment (":") or a field DeepSeek's answers do not use
-        if data:
-            yield b"\n".join(data).decode()
+                    piece = b""
+                else:
+                    if not line and data is not None:
+                        yield data.decode()
+                        data = None
+                    continue  # a comment (":"), or a field DeepSeek's answers do not use
+                if data is None:
+                    data = piece
+                    continue
+                if isinstance(data, bytes):
+                    data = bytearray(data)
+                data += b"\n"
+                data += piece
+                if len(data) > limit:
+                    raise EventTooLarge(len(data))
+        if data is not None:
+            yield data.decode()
     except UnicodeDecodeError:
         raise EventNotText() from None

@@ -8,7 +8,6 @@ the same shape a non-streamed call returns.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -16,12 +15,12 @@ from typing import Any
 from . import settings
 from .errors import ConnectorError, DeadlineError, RequestTimeoutError, ResponseError, StreamError
 from .http import HttpResponse
-from .redaction import Redactor
+from .redaction import HeldBack, Redactor
 from .responses import quote
 from .sse import EventNotText, EventTooLarge, iter_events
+from .texts import STRICT
 
 DONE = "[DONE]"
-_DECODER = json.JSONDecoder()
 
 
 class Assembler(ABC):
@@ -91,6 +90,7 @@ class EventStream:
         self._redactor = redactor
         self._on_event = on_event
         self._started = False
+        self._live = (HeldBack(redactor), HeldBack(redactor))
 
     @property
     def status(self) -> int:
@@ -124,13 +124,35 @@ class EventStream:
             if error.partial is None:
                 error.partial = self.assembler.result()
             error.attempts = error.attempts or self.response.attempts
-            raise error.scrub(self._redactor.text) from None
+            # The partial answer was joined from pieces: redacted as the whole it now is.
+            raise error.scrub(self._redactor.text, self._redactor.value) from None
         finally:
             self.close()
 
+    def live(self) -> Iterator[tuple[str, str]]:
+        """Iterate the stream as (reasoning, answer) text to show as it arrives, for hosts that
+        show an answer live; afterwards `result` holds the assembled answer, as when iterating
+        events. Joined, the pieces are the answer's text, redacted (see live_text)."""
+        for event in self:
+            reasoning, answer = self.live_text(event)
+            if reasoning or answer:
+                yield reasoning, answer
+        reasoning, answer = self.live_rest()
+        if reasoning or answer:
+            yield reasoning, answer
+
     def live_text(self, event: dict[str, Any]) -> tuple[str, str]:
-        """The (reasoning, answer) text to show for this event, for hosts that show an answer live."""
-        return self.assembler.live_text(event)
+        """The (reasoning, answer) text this event adds, safe to show: the last characters are
+        held back while they might be the start of the key (a server can send it a few
+        characters per event), and come with a later event or from live_rest()."""
+        reasoning, answer = self.assembler.live_text(event)
+        held_reasoning, held_answer = self._live
+        return held_reasoning.feed(reasoning), held_answer.feed(answer)
+
+    def live_rest(self) -> tuple[str, str]:
+        """What live_text still holds back, once the stream has ended."""
+        held_reasoning, held_answer = self._live
+        return held_reasoning.rest(), held_answer.rest()
 
     def read_all(self) -> dict[str, Any]:
         for _ in self:
@@ -144,7 +166,8 @@ class EventStream:
         try:
             for data in iter_events(self.response.chunks(), settings.MAX_EVENT_BYTES):
                 if data == DONE:
-                    self.result = self.assembler.result()
+                    # The answer was joined from pieces: a key split over events shows only now.
+                    self.result = self._redactor.value(self.assembler.result())
                     self.response.finish()
                     return
                 text = self._redactor.text(data)  # before any message quotes (and cuts) it
@@ -183,11 +206,12 @@ class EventStream:
         try:
             # raw_decode skips json.loads' wrappers, a tenth of the time per event (bench/);
             # anything but one whole JSON value goes through json.loads for its error.
-            event, end = _DECODER.raw_decode(data)
+            event, end = STRICT.raw_decode(data)
             if end != len(data):
-                event = json.loads(data)
+                event = STRICT.decode(data)
         except (ValueError, RecursionError):
-            raise ResponseError(f"The answer stream carried an event that is not JSON: {quote(data, 80)!r}; "
+            raise ResponseError("The answer stream carried an event that is not JSON (or holds numbers JSON "
+                                f"cannot carry, such as NaN): {quote(data, 80)!r}; "
                                 f"{self.assembler.progress()}.") from None
         if type(event) is dict and "error" not in event:
             return event

@@ -184,6 +184,8 @@ WATCHDOG = Watchdog()
 def failure_kind(exc: BaseException) -> str:
     """What went wrong in a transport exception, read from the exception types in its chain."""
     links = list(_chain(exc))
+    if any(_is_proxy_refusal(link) for link in links):
+        return "proxy_auth"
     if any(isinstance(link, (NameResolutionError, socket.gaierror)) for link in links):
         return "unresolvable"
     if any(isinstance(link, ConnectionRefusedError) for link in links):
@@ -199,6 +201,13 @@ def failure_kind(exc: BaseException) -> str:
     if any(isinstance(link, DecodeError) for link in links):
         return "decoding"
     return "broken"
+
+
+def _is_proxy_refusal(link: BaseException) -> bool:
+    """http.client reports a proxy's refusal of CONNECT only as text: an OSError saying
+    "Tunnel connection failed: 407 ...", with no status of its own to check."""
+    return (type(link) is OSError and bool(link.args) and isinstance(link.args[0], str)
+            and link.args[0].startswith("Tunnel connection failed: 407"))
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

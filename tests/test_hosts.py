@@ -8,10 +8,12 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+import pytest
 import yaml
 from deepseek_connector import __version__, load_connector
 from deepseek_connector.hosts.airflow.provider import get_provider_info
 from deepseek_connector.hosts.dify import export as dify
+from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.loading import parse_manifest
 
 HOST_SDKS = ("airflow", "lfx", "langflow", "dify_plugin", "gevent")
@@ -88,3 +90,41 @@ def test_the_langflow_extension_manifest_matches_the_package():
     assert extension["version"] == __version__ and extension["id"] == "deepseek-connector"
     bundle = Path(__file__).resolve().parent.parent / "hosts" / "langflow" / extension["bundles"][0]["path"]
     assert bundle.is_dir()
+
+
+def test_export_refuses_a_folder_holding_files_it_did_not_write(tmp_path):
+    """--package would ship them: a .env with a key, a link to a file outside the folder."""
+    outside = tmp_path / "secret.txt"
+    outside.write_text("sk-test-outside-the-plugin")
+    for planted in (".env", "notes/link"):
+        directory = tmp_path / f"plugin-{planted.replace('/', '-')}"
+        (directory / planted).parent.mkdir(parents=True)
+        if planted == ".env":
+            (directory / planted).write_text("DEEPSEEK_API_KEY=sk-test-in-a-dotenv")
+        else:
+            (directory / planted).symlink_to(outside)
+        done = subprocess.run([sys.executable, "-m", "deepseek_connector", "export", "dify", str(directory),
+                               "--package"], capture_output=True, text=True)
+        assert done.returncode == 2 and "Plugin folder" in done.stderr
+        assert planted.split("/")[0] in done.stderr
+        assert not (directory / "manifest.yaml").exists() and not directory.with_suffix(".difypkg").exists()
+
+
+def test_export_replaces_an_earlier_export_and_packs_exactly_its_own_files(tmp_path):
+    import zipfile
+
+    manifest = load_connector().manifest
+    directory = dify.export(tmp_path / "plugin", manifest, __version__)
+    (directory / "vendor" / "deepseek_connector" / "__pycache__").mkdir()
+    (directory / "vendor" / "deepseek_connector" / "__pycache__" / "x.cpython-312.pyc").write_bytes(b"\0")
+    directory = dify.export(directory, manifest, __version__)  # again: replaced as a whole
+    written = sorted(dify.plugin_files(manifest, __version__))
+    assert dify.recorded_files(directory) == written
+    names = zipfile.ZipFile(dify.package(directory, tmp_path / "plugin.difypkg")).namelist()
+    assert names == written
+    (tmp_path / "elsewhere.txt").write_text("not the plugin's")
+    (directory / "main.py").unlink()
+    (directory / "main.py").symlink_to(tmp_path / "elsewhere.txt")
+    with pytest.raises(InputError, match="main.py"):
+        dify.package(directory, tmp_path / "again.difypkg")
+    assert not (tmp_path / "again.difypkg").exists()

@@ -50,7 +50,9 @@ class Exchange:
 
     def whole(self, body: bytes, status: int = 200, ctype: str = "application/json",
               extra: dict[str, str] | None = None) -> None:
-        self.head(status, {"Content-Type": ctype, "Content-Length": str(len(body)), **(extra or {})})
+        # One request per connection: saying so keeps a client from reusing a socket this closes.
+        self.head(status, {"Content-Type": ctype, "Content-Length": str(len(body)), "Connection": "close",
+                           **(extra or {})})
         self.sock.sendall(body)
 
     def chunk(self, data: bytes) -> None:
@@ -235,6 +237,9 @@ class HostileServer:
     redirect_to: str = ""
     retry_after: str = "3600"
     fail: bool = False
+    codec: str = "utf-8"
+    status: int = 200
+    stream_field: str = "content"
     count: int = 0
     aliases: dict[str, str] = field(default_factory=dict)  # a path's last segment -> a route
     received: list[Exchange] = field(default_factory=list)
