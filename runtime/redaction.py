@@ -250,10 +250,11 @@ class HeldBack:
         return self._redactor.shown(text)
 
 
-# Loggers of the HTTP stack below the executor. urllib3 logs request lines, query included,
-# at DEBUG; a key a user put in a query parameter would appear there.
-THIRD_PARTY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager",
-                       "urllib3.response", "urllib3.util.retry", "requests")
+# Loggers of the HTTP stack below the executor: urllib3 logs request lines, query included,
+# at DEBUG, and a key a user put in a query parameter would appear there. The connector's own
+# records are built from redacted text; the filter sits on them too, as a second look.
+LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager", "urllib3.response",
+           "urllib3.util.retry", "requests", "deepseek_connector.http")
 
 
 class _SecretFilter(logging.Filter):
@@ -282,7 +283,7 @@ class _SecretFilter(logging.Filter):
 SECRET_FILTER = _SecretFilter()
 
 
-def install_log_redaction(loggers: Iterable[str] = THIRD_PARTY_LOGGERS) -> None:
+def install_log_redaction(loggers: Iterable[str] = LOGGERS) -> None:
     """Redact live connections' secrets from other libraries' log records.
 
     Called by the command line and the host adapters; a host that embeds the Python API and
