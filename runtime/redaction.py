@@ -119,17 +119,16 @@ class Redactor:
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
         self._byte_forms = [form.encode("utf-8") for form in self._forms]
-        self._whole = [_spelled(form, partial=False) if len(form) >= FRAGMENT else re.compile(re.escape(form))
-                       for form in self._forms]
+        whole = [_spelled(form, partial=False).pattern if len(form) >= FRAGMENT else re.escape(form)
+                 for form in self._forms]
+        # One pattern for every form: the common case, no secret in sight, is one scan of the text
+        # (called on every streamed event). A secret too short to redact matches nothing.
+        self._whole = re.compile("|".join(whole) if whole else "(?!)")
+        self._search, self._sub = self._whole.search, self._whole.sub
         self._partial = [_spelled(form, partial=True) for form in self._forms]
 
     def text(self, value: str) -> str:
-        # Called on every streamed event: the common case, no secret in sight, is one scan per
-        # form that looks for its first character.
-        for pattern in self._whole:
-            if pattern.search(value):
-                value = pattern.sub(REDACTED, value)
-        return value
+        return self._sub(REDACTED, value) if self._search(value) else value
 
     def data(self, value: bytes) -> bytes:
         """The plain forms on raw bytes, for bodies before anything decodes them (defence in
@@ -150,10 +149,9 @@ class Redactor:
                 cut = min(cut, found.start())
         if cut < len(value):
             # A whole key that began earlier and reaches into the undecided end is undecided too.
-            for pattern in self._whole:
-                for match in pattern.finditer(value, 0, len(value)):
-                    if match.start() < cut < match.end():
-                        cut = match.start()
+            for match in self._whole.finditer(value):
+                if match.start() < cut < match.end():
+                    cut = match.start()
         return cut
 
     def value(self, value: Any) -> Any:
