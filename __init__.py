@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import requests
+
     from .runtime.connector import Connector
     from .runtime.manifest import Manifest
 
@@ -33,9 +35,20 @@ def packaged_manifest() -> Manifest:
     return parse_manifest(Path(__file__).with_name("connector.yaml").read_text("utf-8"))
 
 
+def load_connector(session: requests.Session | None = None) -> Connector:
+    """The packaged connector; the same instance is returned again. With a host's requests
+    Session, a new connector that sends every call through that Session (its headers, hooks,
+    proxies, verify/cert and mounted adapters; the connection's key, origin check, deadline and
+    size limits still apply)."""
+    if session is None:
+        return _shared_connector()
+    from .runtime.connector import Connector
+
+    return Connector(packaged_manifest(), version=__version__, session=session)
+
+
 @lru_cache(maxsize=1)
-def load_connector() -> Connector:
-    """The packaged connector; the same instance is returned again."""
+def _shared_connector() -> Connector:
     from .runtime.connector import Connector
 
     return Connector(packaged_manifest(), version=__version__)

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import settings
 from .action import Action, ActionResult, Call
@@ -27,6 +27,9 @@ from .inputs import coerce_connection, coerce_inputs
 from .manifest import ActionSpec, InputSpec, Manifest
 from .redaction import Redactor, Secret, install_log_redaction
 from .streaming import EventHandler, EventStream
+
+if TYPE_CHECKING:
+    import requests
 
 ConnectionValues = Mapping[str, Any] | Connection
 T = TypeVar("T")
@@ -84,9 +87,12 @@ def _values_hash(values: Mapping[str, Any]) -> str | None:
 class Connector:
     """One loaded connector. Thread-safe: share one instance across a host's workers."""
 
-    def __init__(self, manifest: Manifest, *, version: str = "0", redact_library_logs: bool = True):
+    def __init__(self, manifest: Manifest, *, version: str = "0", redact_library_logs: bool = True,
+                 session: requests.Session | None = None):
         self.manifest = manifest
         self.version = version
+        #: A host's requests Session every call goes through (None: the connector's own).
+        self.session = session
         if redact_library_logs:
             # urllib3 logs request lines, query included, at DEBUG; a host that turns that on
             # must not see a key a user put in a query parameter. (Not done on import: importing
@@ -145,7 +151,7 @@ class Connector:
             executor = self._executors.lookup(connection.fingerprint)
             if executor is None:
                 executor = self._executors.put(connection.fingerprint, Executor(
-                    connection, user_agent=f"deepseek-connector/{self.version}"))
+                    connection, session=self.session, user_agent=f"deepseek-connector/{self.version}"))
             return executor
 
     def close(self) -> None:
@@ -214,7 +220,7 @@ class Connector:
         try:
             yield
         except ConnectorError as error:
-            raise error.scrub(redactor.text, redactor.value) from None
+            raise error.redacted(redactor.text, redactor.value) from None
 
     def _action(self, spec: ActionSpec) -> Action:
         with self._lock:

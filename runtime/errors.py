@@ -11,16 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# What kind of failure an error is, for the retry decision (runtime/retry.py).
-UNREACHABLE = "unreachable"    # DNS failure or connection refused: nothing was sent
-NETWORK = "network"            # the connection broke during the exchange
-TIMEOUT = "timeout"            # one attempt waited too long (the whole call may still have time)
-SERVER = "server"              # HTTP 5xx
-RATE_LIMITED = "rate_limited"  # HTTP 429
-CLIENT = "client"              # any other HTTP 4xx
-
 Clean = Callable[[str], str]
-CleanValue = Callable[[Any], Any] | None
+CleanValue = Callable[[Any], Any]
 
 
 class ConnectorError(Exception):
@@ -30,14 +22,12 @@ class ConnectorError(Exception):
     kind = "connector_error"
     #: What the user should do next; shown after the message.
     advice = ""
-    #: Which retry class the failure belongs to; None means it is never retried.
-    retry_class: str | None = None
 
-    def __init__(self, message: str, *, partial: Any = None):
+    def __init__(self, message: str, *, partial: Any = None, attempts: int = 0):
         super().__init__(message)
         self.message = message
         #: How many HTTP attempts were made before this error was raised.
-        self.attempts = 0
+        self.attempts = attempts
         #: For streamed answers: what had arrived, in the shape of the full result.
         self.partial = partial
 
@@ -50,14 +40,23 @@ class ConnectorError(Exception):
             data["partial"] = self.partial
         return data
 
-    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
-        """Pass every text of this error through `clean` (the redactor), and its partial answer
-        through `clean_value`; returns self."""
-        self.message = clean(self.message)
-        self.args = (self.message,)
-        if clean_value is not None and self.partial is not None:
-            self.partial = clean_value(self.partial)
-        return self
+    def evolve(self, **changes: Any) -> ConnectorError:
+        """A copy of this error with some attributes changed: an error is never changed once
+        raised (a stream's caller may hold it), so notes and redaction make new ones."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.__dict__.update(changes)
+        clone.args = (clone.message,)
+        return clone
+
+    def redacted(self, clean: Clean, clean_value: CleanValue) -> ConnectorError:
+        """A copy with every text passed through `clean` and the partial answer through
+        `clean_value` (the connection's Redactor.text and .value), as people will see it."""
+        partial = None if self.partial is None else clean_value(self.partial)
+        return self.evolve(message=clean(self.message), partial=partial, **self._redacted_fields(clean))
+
+    def _redacted_fields(self, clean: Clean) -> dict[str, Any]:
+        return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +92,8 @@ class InputError(ConnectorError):
         data["inputs"] = [{"key": p.key, "label": p.label, "message": p.message} for p in self.problems]
         return data
 
-    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
-        self.problems = [InputProblem(p.key, p.label, clean(p.message)) for p in self.problems]
-        return super().scrub(clean, clean_value)
+    def _redacted_fields(self, clean: Clean) -> dict[str, Any]:
+        return {"problems": [InputProblem(p.key, p.label, clean(p.message)) for p in self.problems]}
 
 
 class Problems:
@@ -127,10 +125,9 @@ class ApiError(ConnectorError):
 
     kind = "api_error"
     advice = "Check the request and try again."
-    retry_class: str | None = CLIENT  # any 4xx; subclasses below say otherwise
 
     def __init__(self, message: str, *, status: int | None = None, api_message: str | None = None,
-                 request_id: str | None = None, retry_after: float | None = None):
+                 request_id: str | None = None, retry_after: float | None = None, attempts: int = 0):
         self.status = status
         self.api_message = api_message
         self.request_id = request_id
@@ -141,19 +138,17 @@ class ApiError(ConnectorError):
             parts.append(f'The API said: "{api_message}".')
         if request_id:
             parts.append(f"(request id {request_id})")
-        super().__init__(" ".join(parts))
+        super().__init__(" ".join(parts), attempts=attempts)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.update(status=self.status, api_message=self.api_message, request_id=self.request_id)
         return data
 
-    def scrub(self, clean: Clean, clean_value: CleanValue = None) -> ConnectorError:
-        if self.api_message:
-            self.api_message = clean(self.api_message)
-        if self.request_id:  # a header the server chose
-            self.request_id = clean(self.request_id)
-        return super().scrub(clean, clean_value)
+    def _redacted_fields(self, clean: Clean) -> dict[str, Any]:
+        # The request id is a header the server chose.
+        return {"api_message": self.api_message and clean(self.api_message),
+                "request_id": self.request_id and clean(self.request_id)}
 
 
 class AuthenticationError(ApiError):
@@ -189,46 +184,39 @@ class ProxyAuthError(ApiError):
     kind = "proxy_auth"
     advice = ("Check the user name and password of the proxy this platform uses (HTTPS_PROXY or "
               "HTTP_PROXY); DeepSeek itself was not reached.")
-    retry_class = None  # trying again with the same password cannot help
 
 
 class RateLimitError(ApiError):
     kind = "rate_limited"
     advice = ("DeepSeek is limiting this account; wait a little, lower the workflow's concurrency, "
               "or raise Max Retries.")
-    retry_class = RATE_LIMITED
 
 
 class ServerError(ApiError):
     kind = "server_error"
     advice = "DeepSeek had a problem or is overloaded; try again in a few minutes."
-    retry_class = SERVER
 
 
 class NetworkError(ConnectorError):
     kind = "network"
     advice = ("Check the connection's Base URL and the network between this platform and DeepSeek, "
               "then try again.")
-    retry_class: str | None = NETWORK
 
 
 class UnreachableError(NetworkError):
     """The host name did not resolve or the connection was refused: nothing was sent."""
 
-    retry_class = UNREACHABLE
 
 
 class RequestTimeoutError(NetworkError):
     kind = "timeout"
     advice = ("The server took too long. Try again, raise the Timeout (an advanced input of this step), "
               "or ask for a shorter answer.")
-    retry_class: str | None = TIMEOUT
 
 
 class DeadlineError(RequestTimeoutError):
     """The step's whole Timeout ran out; there is no time left to retry."""
 
-    retry_class = None
 
 
 class ResponseError(ConnectorError):
@@ -288,7 +276,7 @@ STATUS_SUMMARIES: dict[int, str] = {
 
 
 def error_for_status(status: int, *, api_message: str | None = None, request_id: str | None = None,
-                     retry_after: float | None = None) -> ApiError:
+                     retry_after: float | None = None, attempts: int = 0) -> ApiError:
     cls = STATUS_ERRORS.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else InvalidRequestError if status >= 400 else ApiError
@@ -296,4 +284,4 @@ def error_for_status(status: int, *, api_message: str | None = None, request_id:
         f"The request failed with HTTP {status}."
     summary = STATUS_SUMMARIES.get(status, fallback)
     return cls(summary, status=status, api_message=api_message, request_id=request_id,
-               retry_after=retry_after)
+               retry_after=retry_after, attempts=attempts)

@@ -1,19 +1,22 @@
 """The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
 
-One set of connection pools per connection (urllib3, see pools.py), safe to share between
-threads. A request is prepared once and its URL checked as urllib3 will send it (the key only
-goes to the connection's origin); then it is sent, and if that fails in a way worth retrying,
-tenacity runs the further attempts. Each attempt is bounded by the call's deadline (the
-watchdog cuts it off) and its body by the size limit; each is logged from redacted text.
+Every call goes through a requests Session (the connector's own, or one a host platform gives)
+and requests' HTTPAdapter.send: the connector's GuardedAdapter (pools.py), or an adapter the
+host mounted on its Session. A request is prepared once and its URL checked as requests and
+urllib3 will send it (the key only goes to the connection's origin); then the retry loop
+(retry.py) runs its attempts. Each attempt is bounded by the call's deadline (the watchdog cuts
+it off) and its body by the size limit; each is logged from redacted text.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any
 
-import urllib3
+import requests
+from requests.hooks import dispatch_hook
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import EmptyPoolError
 
 from . import settings
@@ -22,17 +25,14 @@ from .errors import ApiError, ConnectorError, InputError, LocalFileError, Respon
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
-from .outgoing import Outgoing, check_sendable, content_length, json_bytes, with_query
-from .pools import DEFAULT_HEADERS, open_pools
+from .outgoing import check_sendable, json_bytes, with_query
+from .pools import GuardedAdapter, own_session
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after, shown_body
-from .retry import RetryPolicy, why_stopped
+from .retry import RetryPolicy, with_retries
 from .transport import WATCHDOG, Deadline, Guard, guarding
-from .urls import UrlProblem, has_userinfo, origin_of
-
-if TYPE_CHECKING:
-    from tenacity import RetryCallState
+from .urls import UNPARSEABLE_TEXT, UrlProblem, has_userinfo, origin_of
 
 NO_RETRIES = RetryPolicy()
 DEFAULT_LIMIT = SizeLimit(64 * 2**20)
@@ -41,28 +41,36 @@ DEFAULT_TIMEOUT = 900.0
 
 
 class Executor:
-    """Sends requests for one connection. Create once per connection and share it."""
+    """Sends requests for one connection. Create once per connection and share it.
 
-    def __init__(self, connection: Connection, *, user_agent: str = "deepseek-connector",
-                 pool_size: int = settings.POOL_SIZE, sleep: Callable[[float], None] = time.sleep):
+    `session`: a host's requests.Session to send through; its headers, hooks, proxies,
+    verify/cert and mounted adapters take part, while the connection's Authorization, the
+    origin check, the deadline and the size limits still apply. Without one, the connector's
+    own Session reads proxies and CA bundles from the environment, as requests does.
+    """
+
+    def __init__(self, connection: Connection, *, session: requests.Session | None = None,
+                 user_agent: str = "deepseek-connector", pool_size: int = settings.POOL_SIZE,
+                 sleep: Callable[[float], None] = time.sleep):
         self.connection = connection
         self.origin = origin_of(connection.base_url)
         self.redactor = Redactor(connection.secrets())
         SECRET_FILTER.add(self.redactor)
         self.sleep = sleep
-        # Retries live in this class only (urllib3 is told never to retry or follow a redirect).
-        # No cookie a server sets is kept or sent back.
-        self.pools = open_pools(connection.base_url, pool_size)
-        self.headers = {"User-Agent": user_agent, **DEFAULT_HEADERS}
+        self.user_agent = user_agent
+        self.session = session if session is not None else own_session(user_agent)
+        self._owns_session = session is None
+        # Retries live in the executor only: the adapter never retries or follows a redirect.
+        self.adapter = GuardedAdapter(pool_size)
+        # Proxies, CA bundle and client certificate, from the Session and (as requests reads
+        # them) the environment: read once per connection.
+        self.environment: Mapping[str, Any] = self.session.merge_environment_settings(
+            connection.base_url, {}, True, None, None)
 
     def close(self) -> None:
-        # Close each pool's sockets first: in urllib3 2.7 PoolManager.clear() forgets pools
-        # without closing their connections.
-        for key in self.pools.pools.keys():  # noqa: SIM118 - this container cannot be iterated
-            pool = self.pools.pools.get(key)
-            if pool is not None:
-                pool.close()
-        self.pools.clear()
+        self.adapter.close()
+        if self._owns_session:
+            self.session.close()
 
     def __repr__(self) -> str:
         return f"Executor(origin={str(self.origin)!r})"
@@ -72,46 +80,49 @@ class Executor:
              debug: bool = False) -> HttpResponse:
         """Send with retries; return a successful (or redirect) response, or raise the last error."""
         deadline = deadline or Deadline(DEFAULT_TIMEOUT)
-        try:
-            prepared = self.prepare(request)
-            try:
-                return self._attempt(request, prepared, 1, deadline, limit, debug)
-            except ConnectorError as error:
-                if not (policy.max_retries and policy.retries(error)):
-                    raise
-                first_failure = error
-            # Only a call whose first attempt failed in a way worth retrying builds a Retrying:
-            # tenacity's bookkeeping costs a tenth of a whole local call (bench/). It starts from
-            # that first outcome, so it counts, waits, logs and stops as if it had made it.
-            # Imported here: tenacity costs some 5 ms of every command's cold start.
-            from .retry_loop import retrying
+        prepared = self.prepare(request)
 
-            def before_sleep(state: RetryCallState) -> None:
-                error = state.outcome.exception() if state.outcome else None
-                if isinstance(error, ConnectorError):
-                    log_retry(error, policy.attempts, state.upcoming_sleep, debug)
+        def attempt(number: int) -> HttpResponse:
+            return self._attempt(request, prepared, number, deadline, limit, debug)
 
-            response: HttpResponse | None = None
-            for attempt in retrying(policy, deadline, sleep=self.sleep, before_sleep=before_sleep):
-                with attempt:
-                    number = attempt.retry_state.attempt_number
-                    if number == 1:
-                        raise first_failure
-                    response = self._attempt(request, prepared, number, deadline, limit, debug)
-            assert response is not None  # tenacity either returned an attempt's result or raised
-            return response
-        except ConnectorError as error:
-            reason = why_stopped(error, policy, deadline)
-            if reason:
-                error.message += " " + reason
-            elif error.attempts > 1:
-                error.message += f" Tried {error.attempts} times."
-            raise error.scrub(self.redactor.text) from None
+        def on_retry(error: ConnectorError, wait: float) -> None:
+            log_retry(error, policy.attempts, wait, debug)
 
-    def prepare(self, request: HttpRequest) -> Outgoing:
+        return with_retries(attempt, policy, deadline, sleep=self.sleep, on_retry=on_retry)
+
+    def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
         try:
             url = with_query(request.url, request.params)
+        except UrlProblem as problem:
+            raise InputError.single("url", "URL", str(problem)) from None
+        self._checked_url(url)
+        check_sendable(request.headers)
+        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(self.session.headers)
+        headers["User-Agent"] = self.user_agent
+        headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
+        body: bytes | MultipartBody | None = request.data
+        if request.multipart is not None:
+            body = multipart_body(request.multipart)
+            headers["Content-Type"] = body.content_type
+        elif body is None and request.json_body is not None:
+            body = json_bytes(request.json_body)
+            headers.setdefault("Content-Type", "application/json")
+        prepared = requests.PreparedRequest()
+        try:
+            prepared.prepare(method=request.method.upper(), url=url, headers=headers, data=body,
+                             hooks=self.session.hooks)
+        except (ValueError, requests.RequestException):
+            raise InputError.single("url", "URL", UNPARSEABLE_TEXT) from None
+        # The URL as requests will send it (it re-quotes and encodes host names) is what counts.
+        self._checked_url(prepared.url or "")
+        # Any spelling a step or the Session gave goes: the key is the connection's, and
+        # neither a Session's auth, .netrc nor a URL's user name ever replace it.
+        prepared.headers.update(self.connection.auth_headers())
+        return prepared
+
+    def _checked_url(self, url: str) -> str:
+        try:
             origin = origin_of(url)
         except UrlProblem as problem:
             raise InputError.single("url", "URL", str(problem)) from None
@@ -122,90 +133,91 @@ class Executor:
         if len(url) > settings.MAX_URL_LENGTH:
             raise InputError.single("url", "URL", f"is longer than {settings.MAX_URL_LENGTH} characters "
                                                   "with its query; servers refuse such requests.")
-        check_sendable(request.headers)
-        headers = urllib3.HTTPHeaderDict(self.headers)
-        headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
-        body: bytes | MultipartBody | None = request.data
-        if request.multipart is not None:
-            body = multipart_body(request.multipart)
-            headers["Content-Type"] = body.content_type
-        elif body is None and request.json_body is not None:
-            body = json_bytes(request.json_body)
-            headers.setdefault("Content-Type", "application/json")
-        headers.pop("Authorization", None)  # any spelling a step gave goes
-        headers.update(self.connection.auth_headers())
-        method = request.method.upper()
-        length = content_length(method, body)
-        if length is not None:
-            headers["Content-Length"] = length
-        return Outgoing(method, url, headers, body)
+        return url
 
-    def _attempt(self, request: HttpRequest, prepared: Outgoing, number: int,
+    def _attempt(self, request: HttpRequest, prepared: requests.PreparedRequest, number: int,
                  deadline: Deadline, limit: SizeLimit, debug: bool) -> HttpResponse:
         remaining = deadline.remaining()
         started = time.monotonic()
         response: HttpResponse | None = None
         error: ConnectorError | None = None
-        guard = Guard()
+        guard = Guard(deadline)
         try:
             if remaining <= 0:
-                raise deadline_error(deadline)
+                raise deadline_error(deadline, number)
             waits = Waits(min(settings.CONNECT_TIMEOUT, remaining), min(settings.READ_TIMEOUT, remaining))
             if isinstance(prepared.body, MultipartBody):
                 prepared.body.rewind()  # a retried attempt sends the files again from the start
             WATCHDOG.watch(remaining, guard)
-            try:
-                with guarding(guard):
-                    raw = self.pools.urlopen(prepared.method, prepared.url, body=prepared.body,
-                                             headers=prepared.headers, redirect=False, retries=False,
-                                             preload_content=False, decode_content=False, chunked=False,
-                                             timeout=urllib3.Timeout(connect=waits.connect, read=waits.read),
-                                             pool_timeout=remaining)
-            except EmptyPoolError:
-                # Every pooled connection stayed busy until the deadline (the pool blocks rather
-                # than opening more): the call's time is up.
-                raise deadline_error(deadline) from None
-            except TRANSPORT_ERRORS as exc:
-                raise transport_error(exc, self.connection.base_url, deadline, guard, waits) from None
-            reader = BodyReader(raw, guard, deadline, limit, self.connection.base_url, waits)
-            if raw.status < 200:
+            answer = self._exchange(prepared, guard, deadline, waits, number)
+            reader = BodyReader(answer.raw, guard, deadline, limit, self.connection.base_url, waits, number)
+            if answer.status_code < 200:
                 # An interim answer (103 Early Hints...): the real one would follow on this
                 # connection, and must never reach the next call that uses it.
                 reader.close()
-                raise ResponseError(f"The server sent an interim answer (HTTP {raw.status}) where a final "
-                                    "one was expected.")
-            headers = self._shown(raw.headers)
-            if raw.status >= 400:
+                raise ResponseError(f"The server sent an interim answer (HTTP {answer.status_code}) where a "
+                                    "final one was expected.", attempts=number)
+            headers = self._shown(answer.headers)
+            if answer.status_code >= 400:
                 content = self.redactor.data(reader.read_all())
-                response = HttpResponse(raw.status, headers, content, redactor=self.redactor)
+                response = HttpResponse(answer.status_code, headers, content, attempts=number,
+                                        redactor=self.redactor)
                 raise self._status_error(response)
-            if request.stream and raw.status < 300:
-                response = HttpResponse(raw.status, headers, None, reader, attempts=number)
+            if request.stream and answer.status_code < 300:
+                response = HttpResponse(answer.status_code, headers, None, reader, attempts=number,
+                                        redactor=self.redactor)
             elif request.redact_body:
-                response = HttpResponse(raw.status, headers, self.redactor.data(reader.read_all()),
+                response = HttpResponse(answer.status_code, headers, self.redactor.data(reader.read_all()),
                                         attempts=number, redactor=self.redactor)
             else:  # a binary download: the body exactly as sent
-                response = HttpResponse(raw.status, headers, reader.read_all(), attempts=number)
+                response = HttpResponse(answer.status_code, headers, reader.read_all(), attempts=number)
             return response
         except ConnectorError as failure:
-            failure.attempts = number
-            error = failure
+            # Raised by code that does not know the attempt (a file read while it is sent): the
+            # error is made again, complete, rather than changed.
+            error = failure if failure.attempts == number else failure.evolve(attempts=number)
             guard.release()
-            raise
+            raise error from None
         finally:
-            log_attempt(self.redactor, request, prepared.url, prepared.headers, number,
+            log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
                         time.monotonic() - started, debug, response=response, error=error)
 
-    def _shown(self, headers: urllib3.HTTPHeaderDict) -> urllib3.HTTPHeaderDict:
+    def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline, waits: Waits,
+                  number: int) -> requests.Response:
+        """Send through the adapter the Session has for this URL (ours, unless the host mounted its
+        own), up to the answer's status and headers; the Session's response hooks run then."""
+        mounted = self.session.get_adapter(prepared.url or "")
+        adapter = self.adapter if type(mounted) is requests.adapters.HTTPAdapter else mounted
+        try:
+            with guarding(guard):
+                answer = adapter.send(prepared, stream=True, timeout=(waits.connect, waits.read),
+                                      verify=self.environment["verify"], cert=self.environment["cert"],
+                                      proxies=self.environment["proxies"])
+        except EmptyPoolError:
+            # Every pooled connection stayed busy until the deadline (the pool blocks rather
+            # than opening more): the call's time is up.
+            raise deadline_error(deadline, number) from None
+        except TRANSPORT_ERRORS as exc:
+            raise transport_error(exc, self.connection.base_url, deadline, guard, waits, number,
+                                  proxied=bool(self.environment["proxies"])) from None
+        if prepared.hooks.get("response"):
+            try:
+                answer = dispatch_hook("response", prepared.hooks, answer)
+            except Exception as exc:  # noqa: BLE001 - the host's code: reported, never raised raw
+                answer.raw.release_conn()
+                raise ConnectorError(f"A response hook of the platform's requests Session failed "
+                                     f"({type(exc).__name__}).", attempts=number) from None
+        return answer
+
+    def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
         """The response's headers, with any secret a server echoed in them redacted."""
-        if all(self.redactor.text(value) == value for value in headers.values()):
-            return headers
-        return urllib3.HTTPHeaderDict({name: self.redactor.text(value) for name, value in headers.items()})
+        return CaseInsensitiveDict({name: self.redactor.text(value) for name, value in headers.items()})
 
     def _status_error(self, response: HttpResponse) -> ApiError:
         message = api_error_message(shown_body(response), response.headers.get("Content-Type", ""))
         return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
-                                retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                                attempts=response.attempts)
 
 
 def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:
@@ -213,4 +225,4 @@ def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:
         return MultipartBody(parts)
     except OSError as exc:
         raise LocalFileError(f"A file to upload could not be opened ({type(exc).__name__}: "
-                          f"{exc.strerror or exc}).") from None
+                             f"{exc.strerror or exc}).") from None

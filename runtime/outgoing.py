@@ -1,37 +1,21 @@
-"""A request exactly as it will go on the wire: method, URL with its query, headers and body.
-
-Encoded the way requests encodes them (JSON with its separators and no NaN, a query appended
-with urlencode, Content-Length always stated, never chunked), and a step's own headers checked
-for what HTTP cannot carry, so that nothing fails half-sent. The executor checks the final URL's origin.
-"""
+"""What goes into a request before requests prepares it: the URL with its query, a JSON body,
+and a step's own headers checked for what HTTP cannot carry, so that nothing fails half-sent.
+The executor checks the prepared URL's origin."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from urllib3 import HTTPHeaderDict
-
 from .errors import InputError
-from .multipart_body import MultipartBody
 from .urls import UNPARSEABLE_TEXT, UrlProblem
 from .values import encodable
 
 # What requests and http.client accept: a name without colons or white space, a value on one line.
 HEADER_NAME = re.compile(r"[^:\s][^:\r\n]*")
 HEADER_VALUE = re.compile(r"(\S[^\r\n]*)?")
-WITHOUT_BODY = frozenset({"GET", "HEAD"})
-
-
-@dataclass(slots=True)
-class Outgoing:
-    method: str
-    url: str
-    headers: HTTPHeaderDict
-    body: bytes | MultipartBody | None
 
 
 def with_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
@@ -60,9 +44,3 @@ def check_sendable(headers: Mapping[str, str]) -> None:
                 and HEADER_VALUE.fullmatch(value) and name.isascii() and encodable(value, "latin-1")):
             raise InputError.single("headers", "Headers", f"header {name!r} cannot be sent: names are "
                                     "plain ASCII without colons or spaces, values one line of Latin-1 text.")
-
-
-def content_length(method: str, body: bytes | MultipartBody | None) -> str | None:
-    """The Content-Length to state: always for a body, and 0 where a method expects one."""
-    length = len(body) if body is not None else 0
-    return str(length) if length or method not in WITHOUT_BODY else None

@@ -1,84 +1,115 @@
-"""The connection pools one connection sends through: urllib3, set up once from the environment.
+"""The requests Session and transport adapter every call goes through.
 
-Requests go to urllib3 directly: requests' own layers (its PreparedRequest, adapter and Response)
-cost more per call than everything else the connector does (bench/). What requests decides
-for the environment is kept, once per connection: the proxy for the Base URL (HTTP(S)_PROXY,
-ALL_PROXY, NO_PROXY, read by requests' own helpers) and the CA bundle (REQUESTS_CA_BUNDLE or
-CURL_CA_BUNDLE, else requests' own, certifi's). A host that changes these at run time creates a
-new connector.
+requests sends every call, through requests' own `HTTPAdapter.send`, so the tools platforms test
+with (`responses`, `requests-mock`) intercept it and a platform can hand over a Session of its
+own (its headers, hooks, proxies, verify/cert and mounted adapters take part). The adapter
+below is an HTTPAdapter that keeps the connector's promises underneath: its connections attach
+to the call's deadline guard (connecting, TLS, a proxy's CONNECT and every read; see
+transport.py), a thread waits for a free pooled connection only until the deadline, and one
+verifying TLS context is made per CA bundle (and client certificate), not per connection.
 """
 
 from __future__ import annotations
 
 import os
 import ssl
-import sys
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-import certifi
-import urllib3
-from urllib3.util import make_headers
+import requests
+from requests.adapters import DEFAULT_CA_BUNDLE_PATH, HTTPAdapter
 from urllib3.util.ssl_ import create_urllib3_context
 
 from .errors import NetworkError
 from .transport import GUARDED_POOLS
 
-# What requests sends by default besides its User-Agent (Accept-Encoding: what urllib3 can
-# decode here, gzip and deflate at least).
-DEFAULT_HEADERS = {
-    "Accept-Encoding": ", ".join(make_headers(accept_encoding=True)["accept-encoding"].split(",")),
-    "Accept": "*/*",
-    "Connection": "keep-alive",
-}
 
+class _NoCookies(requests.cookies.RequestsCookieJar):
+    """A cookie jar that keeps nothing: no cookie a server sets is sent back."""
 
-def open_pools(base_url: str, pool_size: int) -> urllib3.PoolManager:
-    """Pools for one connection: at most `pool_size` connections per host, and a thread that
-    finds them all busy waits for one rather than opening more."""
-    options: dict[str, Any] = {"num_pools": 4, "maxsize": pool_size, "block": True}
-    if urlsplit(base_url).scheme == "https":  # loading the CA bundle costs some 20 ms: only when used
-        options |= {"cert_reqs": "CERT_REQUIRED", "ssl_context": tls_context(ca_bundle())}
-    try:
-        proxy = environment_proxy(base_url)
-        if not proxy:
-            manager = urllib3.PoolManager(**options)
-        elif proxy.lower().startswith("socks"):
-            return socks_pools(proxy, options)  # SOCKS brings its own connection classes
-        else:
-            manager = urllib3.ProxyManager(proxy, proxy_headers=proxy_auth(proxy), **options)
-    except ValueError:  # urllib3's URL and scheme errors among them; they quote the URL
-        raise NetworkError("The proxy set in the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is "
-                           "not a URL that can be used; fix or unset it.") from None
-    manager.pool_classes_by_scheme = GUARDED_POOLS
-    return manager
-
-
-def environment_proxy(base_url: str) -> str | None:
-    """The proxy the environment names for `base_url`, as requests reads it (NO_PROXY with host
-    suffixes and address ranges included), or None."""
-    # On Linux proxies come only from *_proxy variables (elsewhere also from the system's
-    # settings); without any, requests, whose import costs some 15 ms of every command's
-    # start, is not needed.
-    if sys.platform.startswith("linux") and not any(name.lower().endswith("_proxy") for name in os.environ):
+    def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> None:
         return None
-    from requests.utils import get_environ_proxies, prepend_scheme_if_needed, select_proxy
-
-    proxy = select_proxy(base_url, get_environ_proxies(base_url))
-    return prepend_scheme_if_needed(proxy, "http") if proxy else None
 
 
-def ca_bundle() -> str:
-    """REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, as requests reads them, else certifi's bundle, which
-    requests uses by default."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+def own_session(user_agent: str) -> requests.Session:
+    """The Session the connector makes when the host gives none: proxies and CA bundles from the
+    environment as requests reads them, no cookies kept, the connector's User-Agent."""
+    session = requests.Session()
+    session.cookies = _NoCookies()
+    session.headers["User-Agent"] = user_agent
+    return session
+
+
+class GuardedAdapter(HTTPAdapter):
+    """requests' HTTPAdapter with the connector's bounds: guarded connections, a pool that blocks
+    (within the deadline) rather than opening more than `pool_size` connections, no retries of
+    its own (the client retries), shared TLS contexts."""
+
+    def __init__(self, pool_size: int):
+        super().__init__(pool_connections=4, pool_maxsize=pool_size, pool_block=True, max_retries=0)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = True,
+                         **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = GUARDED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        fresh = proxy not in self.proxy_manager
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if fresh and not proxy.lower().startswith("socks"):  # SOCKS brings its own connection classes
+            manager.pool_classes_by_scheme = GUARDED_POOLS
+        return manager
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params.get("scheme") == "https" and verify is not False:
+            # One context per bundle and client certificate, made once: loading the CAs is the
+            # costly part of a TLS connection, and urllib3 would do it for every new one.
+            bundle = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
+            context = tls_context(bundle, client_cert(cert))
+            pool_kwargs = {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        if verify is False or not url.lower().startswith("https"):
+            super().cert_verify(conn, url, verify, cert)
+        # Otherwise the pool's TLS context already trusts the bundle and holds the client certificate.
+
+    def close(self) -> None:
+        # Close each pool's sockets first: from urllib3 2.7, PoolManager.clear() forgets pools
+        # without closing their connections.
+        for manager in (self.poolmanager, *self.proxy_manager.values()):
+            for key in manager.pools.keys():  # noqa: SIM118 - this container cannot be iterated
+                pool = manager.pools.get(key)
+                if pool is not None:
+                    pool.close()
+        super().close()
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        # requests would parse the answer's Set-Cookie headers into a jar for every response;
+        # the connector keeps no cookies, so that work (some 20 µs a call) is skipped.
+        response = requests.Response()
+        response.status_code = resp.status
+        response.headers = requests.structures.CaseInsensitiveDict(resp.headers)
+        response.raw = resp
+        response.reason = resp.reason
+        response.url = req.url
+        response.request = req
+        response.connection = self
+        return response
+
+
+def client_cert(cert: Any) -> tuple[str, str | None] | None:
+    """requests' `cert` (a path, or a (certificate, key) pair) as a (certificate, key) pair."""
+    if not cert:
+        return None
+    return (cert, None) if isinstance(cert, str) else (cert[0], cert[1])
 
 
 @lru_cache(maxsize=8)
-def tls_context(bundle: str) -> ssl.SSLContext:
-    """A verifying TLS context trusting `bundle` (a file or folder), made once per bundle and
-    shared by every connection: loading the CAs is the costly part, not each socket."""
+def tls_context(bundle: str, cert: tuple[str, str | None] | None = None) -> ssl.SSLContext:
+    """A verifying TLS context trusting `bundle` (a file or folder), with a client certificate if
+    given; made once per pair and shared by every connection that uses them."""
     context = create_urllib3_context()
     try:
         if os.path.isdir(bundle):
@@ -86,25 +117,12 @@ def tls_context(bundle: str) -> ssl.SSLContext:
         else:
             context.load_verify_locations(cafile=bundle)
     except (OSError, ssl.SSLError) as exc:
-        raise NetworkError(f"The CA bundle in REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE could not be loaded "
-                           f"({type(exc).__name__}); fix or unset it.") from None
+        raise NetworkError(f"The CA bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or the session's verify) "
+                           f"could not be loaded ({type(exc).__name__}); fix or unset it.") from None
+    if cert is not None:
+        try:
+            context.load_cert_chain(cert[0], cert[1])
+        except (OSError, ssl.SSLError) as exc:
+            raise NetworkError(f"The client certificate of the session could not be loaded "
+                               f"({type(exc).__name__}); fix the session's cert.") from None
     return context
-
-
-def proxy_auth(proxy: str) -> dict[str, str]:
-    """Proxy-Authorization from the proxy URL's user and password, as requests sends it."""
-    parts = urlsplit(proxy)
-    if not parts.username:
-        return {}
-    return make_headers(proxy_basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
-
-
-def socks_pools(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
-    try:
-        from urllib3.contrib.socks import SOCKSProxyManager
-    except ImportError:  # PySocks, as with requests
-        raise NetworkError("The environment names a SOCKS proxy, which needs the PySocks package: "
-                           "pip install 'requests[socks]'.") from None
-    parts = urlsplit(proxy)
-    return SOCKSProxyManager(proxy, username=unquote(parts.username or "") or None,
-                             password=unquote(parts.password or "") or None, **options)

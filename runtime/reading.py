@@ -35,15 +35,15 @@ class SizeLimit:
     bytes: int
     label: str = "Max Response Size (MB)"
 
-    def exceeded(self, what: str = "answer") -> ResponseError:
+    def exceeded(self, what: str = "answer", attempts: int = 0) -> ResponseError:
         return ResponseError(f"The {what} was larger than the {self.label} of "
                              f"{self.bytes / 2**20:g} MB, so reading stopped there; raise "
-                             f"{self.label} if answers this large are expected.")
+                             f"{self.label} if answers this large are expected.", attempts=attempts)
 
 
-def deadline_error(deadline: Deadline) -> DeadlineError:
+def deadline_error(deadline: Deadline, attempts: int = 0) -> DeadlineError:
     return DeadlineError(f"The step's Timeout of {deadline.seconds:g} s ran out before the answer "
-                         "was complete.")
+                         "was complete.", attempts=attempts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,39 +54,47 @@ class Waits:
     read: float
 
 
-def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Guard,
-                    waits: Waits) -> ConnectorError:
-    """The ConnectorError for a transport exception, told apart by the exception types."""
+def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Guard, waits: Waits,
+                    attempts: int = 0, *, proxied: bool = False) -> ConnectorError:
+    """The ConnectorError for a transport exception, told apart by the exception types: the one
+    place where requests', urllib3's and the socket's exceptions become the connector's."""
     if guard.aborted or deadline.expired():
-        return deadline_error(deadline)
-    kind = failure_kind(exc)
+        return deadline_error(deadline, attempts)
+    kind = failure_kind(exc, proxied=proxied)
     if kind == "proxy_auth":
-        return error_for_status(407)
+        return error_for_status(407, attempts=attempts)
+    if kind == "proxy_setting":
+        # Never repeated: a proxy URL may hold a password.
+        return NetworkError("The proxy set for this platform (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, or the "
+                            "platform's requests Session) is not a URL that can be used; fix or unset it.",
+                            attempts=attempts)
     if kind == "connect_timeout":
-        return RequestTimeoutError(f"Could not connect to {site} within {waits.connect:g} s.")
+        return RequestTimeoutError(f"Could not connect to {site} within {waits.connect:g} s.",
+                                   attempts=attempts)
     if kind == "timeout":
-        return RequestTimeoutError(f"{site} sent nothing for {waits.read:g} s.")
+        return RequestTimeoutError(f"{site} sent nothing for {waits.read:g} s.", attempts=attempts)
     if kind == "decoding":
-        return ResponseError(f"The answer from {site} could not be decompressed.")
+        return ResponseError(f"The answer from {site} could not be decompressed.", attempts=attempts)
     what = {"unresolvable": "its host name could not be resolved",
             "refused": "the connection was refused",
             "tls": "the secure connection (TLS) could not be set up; check the Base URL and its certificate",
             "broken": "the connection broke before the answer was complete"}[kind]
     error_class = UnreachableError if kind in ("unresolvable", "refused") else NetworkError
-    return error_class(f"Could not reach {site}: {what}.")
+    return error_class(f"Could not reach {site}: {what}.", attempts=attempts)
 
 
 class BodyReader:
     """One response's body, read in pieces within the call's deadline and size limit."""
 
     def __init__(self, response: BaseHTTPResponse, guard: Guard, deadline: Deadline, limit: SizeLimit,
-                 site: str, waits: Waits):
+                 site: str, waits: Waits, attempt: int = 1):
         self._response = response
         self._guard = guard
         self._deadline = deadline
         self._limit = limit
         self._site = site
         self._waits = waits
+        self._attempt = attempt
         self._source: Iterator[bytes] | None = None
         self._complete = False
 
@@ -96,17 +104,17 @@ class BodyReader:
         clock, expires_at = self._deadline.clock, self._deadline.expires_at
         while True:
             if clock() >= expires_at:
-                raise deadline_error(self._deadline)
+                raise deadline_error(self._deadline, self._attempt)
             try:
                 piece = next(pieces, b"")
             except TRANSPORT_ERRORS as exc:
-                raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
+                raise self._failure(exc) from None
             if not piece:
                 self._complete = True
                 return
             received += len(piece)
             if received > self._limit.bytes:
-                raise self._limit.exceeded()
+                raise self._limit.exceeded(attempts=self._attempt)
             yield piece
 
     def _pieces(self) -> Iterator[bytes]:
@@ -132,10 +140,13 @@ class BodyReader:
                     self._complete = True
                     return content
                 except TRANSPORT_ERRORS as exc:
-                    raise transport_error(exc, self._site, self._deadline, self._guard, self._waits) from None
+                    raise self._failure(exc) from None
             return b"".join(self.chunks())
         finally:
             self.close()
+
+    def _failure(self, exc: BaseException) -> ConnectorError:
+        return transport_error(exc, self._site, self._deadline, self._guard, self._waits, self._attempt)
 
     def _plain_length(self) -> int | None:
         """The body's size when the headers state it, it is within the limit and not compressed."""

@@ -121,11 +121,10 @@ class EventStream:
         try:
             yield from self._events()
         except ConnectorError as error:
-            if error.partial is None:
-                error.partial = self.assembler.result()
-            error.attempts = error.attempts or self.response.attempts
+            partial = self.assembler.result() if error.partial is None else error.partial
+            complete = error.evolve(partial=partial, attempts=error.attempts or self.response.attempts)
             # The partial answer was joined from pieces: redacted as the whole it now is.
-            raise error.scrub(self._redactor.text, self._redactor.value) from None
+            raise complete.redacted(self._redactor.text, self._redactor.value) from None
         finally:
             self.close()
 
@@ -189,8 +188,8 @@ class EventStream:
             raise ResponseError(f"The answer stream carried an event that is not UTF-8 text; "
                                 f"{self.assembler.progress()}.") from None
         except DeadlineError as error:
-            error.message = error.message.rstrip(".") + f" (while streaming; {self.assembler.progress()})."
-            raise
+            raise error.evolve(message=error.message.rstrip(".") +
+                               f" (while streaming; {self.assembler.progress()}).") from None
         except RequestTimeoutError as error:
             raise StreamError(f"The answer stream stalled: {error.message.rstrip('.')}; "
                               f"{self.assembler.progress()}.") from None

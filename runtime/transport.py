@@ -19,10 +19,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from requests.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, DecodeError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    LocationValueError,
+    NameResolutionError,
+    NewConnectionError,
+    ProxySchemeUnknown,
+)
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+# What requests and urllib3 raise for a proxy URL they cannot use (a bad port, host or scheme).
+PROXY_SETTING_ERRORS = (InvalidProxyURL, InvalidSchema, InvalidURL, ProxySchemeUnknown, LocationValueError)
 
 
 class Deadline:
@@ -41,9 +52,11 @@ class Deadline:
 
 
 class Guard:
-    """One attempt's hold on the connection it uses, so the watchdog can cut it off."""
+    """One attempt's hold on the connection it uses, so the watchdog can cut it off when the
+    call's deadline passes."""
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: Deadline | None = None) -> None:
+        self.deadline = deadline
         self.connection: HTTPConnection | None = None
         self.aborted = False
         self.finished = False
@@ -118,11 +131,21 @@ class GuardedHTTPSConnection(_GuardedMixin, HTTPSConnection):
     pass
 
 
-class GuardedHTTPConnectionPool(HTTPConnectionPool):
+class _GuardedPoolMixin:
+    def urlopen(self, *args: Any, **kwargs: Any) -> Any:
+        # A thread finding every pooled connection busy waits for one (the pool blocks rather than
+        # opening more), but only until the call's deadline: requests gives no pool_timeout.
+        guard = getattr(_current, "guard", None)
+        if guard is not None and guard.deadline is not None and kwargs.get("pool_timeout") is None:
+            kwargs["pool_timeout"] = max(guard.deadline.remaining(), 0.001)
+        return super().urlopen(*args, **kwargs)  # type: ignore[misc]
+
+
+class GuardedHTTPConnectionPool(_GuardedPoolMixin, HTTPConnectionPool):
     ConnectionCls = GuardedHTTPConnection
 
 
-class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+class GuardedHTTPSConnectionPool(_GuardedPoolMixin, HTTPSConnectionPool):
     ConnectionCls = GuardedHTTPSConnection
 
 
@@ -181,11 +204,15 @@ class Watchdog:
 WATCHDOG = Watchdog()
 
 
-def failure_kind(exc: BaseException) -> str:
-    """What went wrong in a transport exception, read from the exception types in its chain."""
+def failure_kind(exc: BaseException, *, proxied: bool = False) -> str:
+    """What went wrong in a transport exception, read from the exception types in its chain.
+    `proxied`: a proxy is set, so a URL or scheme the sending library refuses is the proxy's (the
+    request's own URL was checked before sending)."""
     links = list(_chain(exc))
     if any(_is_proxy_refusal(link) for link in links):
         return "proxy_auth"
+    if proxied and any(isinstance(link, PROXY_SETTING_ERRORS) for link in links):
+        return "proxy_setting"
     if any(isinstance(link, (NameResolutionError, socket.gaierror)) for link in links):
         return "unresolvable"
     if any(isinstance(link, ConnectionRefusedError) for link in links):

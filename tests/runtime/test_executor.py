@@ -3,9 +3,6 @@ Retry-After, the deadline, timeouts, network failures, the origin check and pool
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from email.utils import formatdate
 
@@ -229,16 +226,3 @@ def test_no_proxy_is_honoured(emulator, monkeypatch, closed_port, slept):
     executor = make_executor(emulator.url, slept)
     assert executor.send(models(emulator)).status == 200
     executor.close()
-
-
-def test_requests_is_loaded_only_when_the_environment_names_a_proxy(emulator):
-    """Its import is some 15 ms of every command's start; its helpers only read proxy settings."""
-    conn = {"apiKey": FAKE_KEY, "baseUrl": emulator.url}
-    script = ("import sys; from deepseek_connector import load_connector; "
-              f"load_connector().run('listModels', {{}}, {conn!r}); print('requests' in sys.modules)")
-    clean = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
-    for extra, loaded in (({}, "False"), ({"NO_PROXY": "127.0.0.1"}, "True")):
-        done = subprocess.run([sys.executable, "-c", script], env={**clean, **extra}, capture_output=True,
-                              text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.strip() == loaded
