@@ -157,7 +157,30 @@ class FormSpec(Model):
                 if field.default is not None and field.type != "connection"}
 
 
+class ToolHints(Model):
+    """What running an action does to the world, for hosts that hand actions to an agent as
+    tools (MCP's tool annotations): a client may ask before running one that is not read-only."""
+
+    read_only: bool = Field(description="It only reads (a list, the balance) and changes nothing, "
+                                        "not even by spending the account's balance.")
+    destructive: bool = Field(description="It may delete or overwrite something (meaningful when not "
+                                          "read-only); false means it only adds, such as billed usage.")
+    idempotent: bool = Field(description="Running it again with the same inputs has no further effect "
+                                         "(meaningful when not read-only).")
+    open_world: bool = Field(description="It reaches beyond the connector: DeepSeek's API, the account, "
+                                         "the model's answers.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ToolHints:
+        if self.read_only and self.destructive:
+            raise ValueError("destructive: a read-only action cannot be destructive")
+        return self
+
+
 class ActionSpec(FormSpec):
+    hints: ToolHints | None = Field(default=None, description="What running it does, for agents' tool "
+                                                              "lists (MCP tool annotations).")
+
     @model_validator(mode="after")
     def _call_settings(self) -> ActionSpec:
         missing = [key for key in REQUIRED_CALL_SETTINGS if key not in self.by_key]

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The host suites, each in a virtual environment of its own with that host's real packages:
-# Apache Airflow and Langflow's lfx on this Python, Dify's plugin SDK on Python 3.12.
-#   bash tests/hosts/run.sh [airflow] [langflow] [dify]     (all three by default)
+# Apache Airflow, Langflow's lfx and the MCP SDK on this Python, Dify's plugin SDK on Python 3.12.
+#   bash tests/hosts/run.sh [airflow] [langflow] [dify] [mcp]     (all four by default)
 # Virtual environments go to $HOST_VENVS (default .hostvenvs/) and are reused when present.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 venvs=${HOST_VENVS:-$root/.hostvenvs}
-hosts=${*:-airflow langflow dify}
+hosts=${*:-airflow langflow dify mcp}
 
 python312() {
   # The pyenv shim may refuse python3.12 on PATH; the interpreter itself is under pyenv's root.
@@ -35,7 +35,8 @@ for host in $hosts; do
     airflow) setup airflow python3 "apache-airflow==3.3.2" ;;
     langflow) setup langflow python3 "lfx==1.13.0"; extra=(-p no:langflow) ;;  # its plugin skips flow tests
     dify) setup dify "$(python312)" "dify-plugin==0.10.2" ;;
-    *) echo "unknown host: $host (airflow, langflow or dify)" >&2; exit 2 ;;
+    mcp) setup mcp python3 "mcp==2.3.0" ;;  # the official SDK: its client drives our server
+    *) echo "unknown host: $host (airflow, langflow, dify or mcp)" >&2; exit 2 ;;
   esac
   "$venvs/$host/bin/python" -m pytest "tests/hosts/$host" -p no:cacheprovider -o addopts="" \
     --confcutdir=tests/hosts -q "${extra[@]}"
