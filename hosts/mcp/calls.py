@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .tools import ConnectorError, Tool, result_json, structured, text_of
 
 if TYPE_CHECKING:
-    from ...runtime.connector import Connector
+    from .tools import Connector
 
 log = logging.getLogger("deepseek_connector.hosts.mcp")
 

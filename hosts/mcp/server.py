@@ -21,7 +21,7 @@ from .calls import Choices, LiveText, Outcome, ToolCall, failure
 from .tools import Tool, not_served, served_tools
 
 if TYPE_CHECKING:
-    from ...runtime.connector import Connector
+    from .tools import Connector
 
 log = logging.getLogger("deepseek_connector.hosts.mcp")
 MAX_CALLS = 16
