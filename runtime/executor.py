@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from requests.hooks import dispatch_hook
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import EmptyPoolError
 
@@ -26,7 +25,7 @@ from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
 from .multipart_body import MultipartBody
 from .outgoing import check_sendable, json_bytes, with_query
-from .pools import GuardedAdapter, own_session
+from .pools import GuardedAdapter, mount_on, own_session, unmount_from
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
 from .redaction import SECRET_FILTER, Redactor
 from .responses import api_error_message, parse_retry_after, shown_body
@@ -58,19 +57,22 @@ class Executor:
         SECRET_FILTER.add(self.redactor)
         self.sleep = sleep
         self.user_agent = user_agent
-        self.session = session if session is not None else own_session(user_agent)
-        self._owns_session = session is None
         # Retries live in the executor only: the adapter never retries or follows a redirect.
         self.adapter = GuardedAdapter(pool_size)
+        self.session = session if session is not None else own_session(self.adapter)
+        self._owns_session = session is None
+        self._mounted = None if session is None else mount_on(session, connection.base_url, self.adapter)
         # Proxies, CA bundle and client certificate, from the Session and (as requests reads
         # them) the environment: read once per connection.
         self.environment: Mapping[str, Any] = self.session.merge_environment_settings(
             connection.base_url, {}, True, None, None)
 
     def close(self) -> None:
-        self.adapter.close()
         if self._owns_session:
             self.session.close()
+        else:
+            unmount_from(self.session, self._mounted, self.adapter)
+        self.adapter.close()
 
     def __repr__(self) -> str:
         return f"Executor(origin={str(self.origin)!r})"
@@ -182,17 +184,16 @@ class Executor:
             log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
                         time.monotonic() - started, debug, response=response, error=error)
 
-    def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline, waits: Waits,
-                  number: int) -> requests.Response:
-        """Send through the adapter the Session has for this URL (ours, unless the host mounted its
-        own), up to the answer's status and headers; the Session's response hooks run then."""
-        mounted = self.session.get_adapter(prepared.url or "")
-        adapter = self.adapter if type(mounted) is requests.adapters.HTTPAdapter else mounted
+    def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline,
+                  waits: Waits, number: int) -> requests.Response:
+        """Send through the Session, redirects off, up to the answer's status and headers: requests'
+        HTTPAdapter.send through the connector's adapter (or one the host mounted); the Session's
+        response hooks run then."""
         try:
             with guarding(guard):
-                answer = adapter.send(prepared, stream=True, timeout=(waits.connect, waits.read),
-                                      verify=self.environment["verify"], cert=self.environment["cert"],
-                                      proxies=self.environment["proxies"])
+                return self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
+                                         allow_redirects=False, verify=self.environment["verify"],
+                                         cert=self.environment["cert"], proxies=self.environment["proxies"])
         except EmptyPoolError:
             # Every pooled connection stayed busy until the deadline (the pool blocks rather
             # than opening more): the call's time is up.
@@ -200,14 +201,11 @@ class Executor:
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, self.connection.base_url, deadline, guard, waits, number,
                                   proxied=bool(self.environment["proxies"])) from None
-        if prepared.hooks.get("response"):
-            try:
-                answer = dispatch_hook("response", prepared.hooks, answer)
-            except Exception as exc:  # noqa: BLE001 - the host's code: reported, never raised raw
-                answer.raw.release_conn()
-                raise ConnectorError(f"A response hook of the platform's requests Session failed "
-                                     f"({type(exc).__name__}).", attempts=number) from None
-        return answer
+        except ConnectorError:
+            raise  # a file that could not be read while it was sent
+        except Exception as exc:  # noqa: BLE001 - a host's hook or adapter: reported, never raised raw
+            raise ConnectorError(f"A hook or adapter of the platform's requests Session failed "
+                                 f"({type(exc).__name__}).", attempts=number) from None
 
     def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
         """The response's headers, with any secret a server echoed in them redacted."""

@@ -11,13 +11,16 @@ verifying TLS context is made per CA bundle (and client certificate), not per co
 
 from __future__ import annotations
 
+import io
 import os
 import ssl
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import DEFAULT_CA_BUNDLE_PATH, HTTPAdapter
+from urllib3 import BaseHTTPResponse, HTTPResponse
 from urllib3.util.ssl_ import create_urllib3_context
 
 from .errors import NetworkError
@@ -31,13 +34,38 @@ class _NoCookies(requests.cookies.RequestsCookieJar):
         return None
 
 
-def own_session(user_agent: str) -> requests.Session:
+class _ConnectorSession(requests.Session):
     """The Session the connector makes when the host gives none: proxies and CA bundles from the
-    environment as requests reads them, no cookies kept, the connector's User-Agent."""
-    session = requests.Session()
+    environment as requests reads them, no cookies kept, and no redirect ever looked into (with
+    redirects off, requests still reads a redirect's whole body to prepare the next request)."""
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
+def own_session(adapter: GuardedAdapter) -> requests.Session:
+    session = _ConnectorSession()
     session.cookies = _NoCookies()
-    session.headers["User-Agent"] = user_agent
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
+
+
+def mount_on(session: requests.Session, base_url: str, adapter: GuardedAdapter) -> str | None:
+    """Mount `adapter` on a host's Session for the Base URL's origin, unless the host mounted an
+    adapter of its own for it (then that one takes part, as the host wants); returns the prefix
+    mounted, if any."""
+    parts = urlsplit(base_url)
+    prefix = f"{parts.scheme}://{parts.netloc}/"
+    if type(session.get_adapter(prefix)) is not HTTPAdapter:
+        return None
+    session.mount(prefix, adapter)
+    return prefix
+
+
+def unmount_from(session: requests.Session, prefix: str | None, adapter: GuardedAdapter) -> None:
+    if prefix is not None and session.adapters.get(prefix) is adapter:
+        del session.adapters[prefix]
 
 
 class GuardedAdapter(HTTPAdapter):
@@ -88,6 +116,8 @@ class GuardedAdapter(HTTPAdapter):
     def build_response(self, req: Any, resp: Any) -> requests.Response:
         # requests would parse the answer's Set-Cookie headers into a jar for every response;
         # the connector keeps no cookies, so that work (some 20 µs a call) is skipped.
+        if resp.status in REDIRECTS and resp.headers.get("Location") is not None:
+            resp = bounded_redirect(resp)
         response = requests.Response()
         response.status_code = resp.status
         response.headers = requests.structures.CaseInsensitiveDict(resp.headers)
@@ -97,6 +127,24 @@ class GuardedAdapter(HTTPAdapter):
         response.request = req
         response.connection = self
         return response
+
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+REDIRECT_BODY_LIMIT = 64 * 1024
+
+
+def bounded_redirect(resp: BaseHTTPResponse) -> BaseHTTPResponse:
+    """A redirect's answer with at most REDIRECT_BODY_LIMIT bytes of its body: a host's Session,
+    redirects off, still reads a redirect's body whole (Session.resolve_redirects); the connector
+    only reports where it points. A longer body drops the connection."""
+    body = resp.read(REDIRECT_BODY_LIMIT, decode_content=False)
+    complete = not resp.read(1, decode_content=False)
+    if complete:
+        resp.release_conn()
+    else:
+        resp.close()
+    return HTTPResponse(io.BytesIO(body), headers=resp.headers, status=resp.status, reason=resp.reason,
+                        preload_content=False, decode_content=False)
 
 
 def client_cert(cert: Any) -> tuple[str, str | None] | None:
