@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable
 
 from ..runtime.errors import ConnectorError, InputError
-from ..runtime.redaction import Redactor, install_log_redaction
+from ..runtime.log_redaction import install_log_redaction
+from ..runtime.redaction import Redactor
 from . import commands
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -138,14 +139,22 @@ def _guarded(command: Callable[[], int], secret: str) -> int:
         return EXIT_FAILED
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines for a terminal: a server's text may hold escape sequences that rewrite what the
+    screen shows (and so could show a key the redaction saw split by them)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return commands.terminal_safe(super().format(record))
+
+
 def _configure_logging(debug: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("deepseek_connector")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
 
 
 def _error(message: str, secret: str) -> None:
-    line = " ".join(Redactor([secret]).text(message).split())
+    line = " ".join(commands.terminal_safe(Redactor([secret]).text(message)).split())
     print(f"Error: {line}", file=sys.stderr)

@@ -24,8 +24,9 @@ from .connection import Connection
 from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
 from .inputs import coerce_connection, coerce_inputs
+from .log_redaction import install_log_redaction
 from .manifest import ActionSpec, InputSpec, Manifest
-from .redaction import Redactor, Secret, install_log_redaction
+from .redaction import Redactor, Secret
 from .streaming import EventHandler, EventStream
 
 if TYPE_CHECKING:

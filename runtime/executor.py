@@ -10,9 +10,11 @@ it off) and its body by the size limit; each is logged from redacted text.
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
@@ -23,11 +25,12 @@ from .connection import Connection
 from .errors import ApiError, ConnectorError, InputError, LocalFileError, ResponseError, error_for_status
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
+from .log_redaction import SECRET_FILTER
 from .multipart_body import MultipartBody
 from .outgoing import check_sendable, json_bytes, with_query
 from .pools import GuardedAdapter, mount_on, own_session, unmount_from
 from .reading import TRANSPORT_ERRORS, BodyReader, SizeLimit, Waits, deadline_error, transport_error
-from .redaction import SECRET_FILTER, Redactor
+from .redaction import Redactor
 from .responses import api_error_message, parse_retry_after, shown_body
 from .retry import RetryPolicy, with_retries
 from .transport import WATCHDOG, Deadline, Guard, guarding
@@ -53,8 +56,6 @@ class Executor:
                  sleep: Callable[[float], None] = time.sleep):
         self.connection = connection
         self.origin = origin_of(connection.base_url)
-        self.redactor = Redactor(connection.secrets())
-        SECRET_FILTER.add(self.redactor)
         self.sleep = sleep
         self.user_agent = user_agent
         # Retries live in the executor only: the adapter never retries or follows a redirect.
@@ -66,6 +67,9 @@ class Executor:
         # them) the environment: read once per connection.
         self.environment: Mapping[str, Any] = self.session.merge_environment_settings(
             connection.base_url, {}, True, None, None)
+        # A proxy's password is a secret too: a proxy's error page may quote what it was sent.
+        self.redactor = Redactor([*connection.secrets(), *proxy_passwords(self.environment["proxies"])])
+        SECRET_FILTER.add(self.redactor)
 
     def close(self) -> None:
         if self._owns_session:
@@ -209,13 +213,29 @@ class Executor:
 
     def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
         """The response's headers, with any secret a server echoed in them redacted."""
-        return CaseInsensitiveDict({name: self.redactor.text(value) for name, value in headers.items()})
+        return CaseInsensitiveDict({self.redactor.text(name): self.redactor.text(value)
+                                    for name, value in headers.items()})
 
     def _status_error(self, response: HttpResponse) -> ApiError:
         message = api_error_message(shown_body(response), response.headers.get("Content-Type", ""))
         return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
                                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                                 attempts=response.attempts)
+
+
+def proxy_passwords(proxies: Mapping[str, str] | None) -> list[str]:
+    """The passwords of the proxies in use, and the Basic credentials requests sends them in."""
+    passwords = []
+    for proxy in (proxies or {}).values():
+        try:
+            parts = urlsplit(proxy) if "@" in proxy else None
+        except ValueError:
+            continue
+        if parts is not None and parts.password:
+            passwords.append(unquote(parts.password))
+            credentials = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+            passwords.append(base64.b64encode(credentials.encode("latin-1", "replace")).decode("ascii"))
+    return passwords
 
 
 def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:

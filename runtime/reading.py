@@ -152,7 +152,8 @@ class BodyReader:
         """The body's size when the headers state it, it is within the limit and not compressed."""
         headers = self._response.headers
         length = headers.get("Content-Length", "")
-        if not (length.isascii() and length.isdigit()) or int(length) > self._limit.bytes:
+        if not (length.isascii() and length.isdigit() and len(length) < 19) \
+                or int(length) > self._limit.bytes:
             return None
         # With Transfer-Encoding the length is ignored, so the body could be any size.
         if "Transfer-Encoding" in headers:

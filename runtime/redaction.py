@@ -7,10 +7,8 @@ or a server that quotes part of it, shows at most FRAGMENT - 1 of its characters
 
 from __future__ import annotations
 
-import logging
+import json
 import re
-import threading
-import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, AnyStr
 from urllib.parse import quote, quote_plus
@@ -81,14 +79,23 @@ def _replace_runs(value: AnyStr, form: AnyStr, marker: AnyStr) -> AnyStr:
 
 
 # Characters a person does not see between two others: white space, control and format
-# characters, and Unicode's default-ignorable code points (zero-width spaces and joiners,
-# direction marks, variation selectors, fillers, tags). A key spelled with any of them between
-# its characters (UTF-16 read as bytes puts a NUL after each) still shows as the key.
-INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-             "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+# characters, Unicode's default-ignorable code points (zero-width spaces and joiners, direction
+# marks, variation selectors, fillers, tags) and blanks that look like a space. A key spelled
+# with any of them between its characters (UTF-16 read as bytes puts a NUL after each) still
+# shows as the key.
+INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+             "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800"
+             "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
-_GAP = f"[{INVISIBLE}]*"
+# Text that shows nothing, or stands for what shows nothing, between two characters: a terminal's
+# escape sequences (colours, titles), and the escapes by which repr() and JSON write invisible
+# characters (\\x00, \\u200b, \\t), as error messages quoting a value do.
+SHOWS_NOTHING = ("\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b]*(?:\\x07|\\x1b\\\\)?"
+                  "|\\\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfr])")
+_GAP = f"(?:[{INVISIBLE}]|{SHOWS_NOTHING})*"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Controls that make what follows them show right to left (overrides, embeddings, isolates).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _spelled(form: str, *, partial: bool) -> re.Pattern[str]:
@@ -126,9 +133,21 @@ class Redactor:
         self._whole = re.compile("|".join(whole) if whole else "(?!)")
         self._search, self._sub = self._whole.search, self._whole.sub
         self._partial = [_spelled(form, partial=True) for form in self._forms]
+        # Written backwards after a right-to-left override, the key shows forwards. Looked for
+        # only in text that has such a control: a second pattern costs every text a second scan.
+        backwards = [_spelled(form[::-1], partial=False).pattern for form in self._forms
+                     if len(form) >= FRAGMENT]
+        self._backwards = re.compile("|".join(backwards) if backwards else "(?!)")
+        # The fast look at a whole value (see value()) needs every secret to be written in JSON
+        # as it is; one with a quote or backslash is looked for string by string instead.
+        self._plain_in_json = all('"' not in form and "\\" not in form for form in self._forms)
 
     def text(self, value: str) -> str:
-        return self._sub(REDACTED, value) if self._search(value) else value
+        if self._search(value):
+            value = self._sub(REDACTED, value)
+        if not value.isascii() and _BIDI.search(value):
+            value = self._backwards.sub(REDACTED, value)
+        return value
 
     def data(self, value: bytes) -> bytes:
         """The plain forms on raw bytes, for bodies before anything decodes them (defence in
@@ -162,7 +181,9 @@ class Redactor:
         is too deep."""
         if isinstance(value, str):
             return self.shown(value)
-        pending = [value] if isinstance(value, (dict, list)) else []
+        if not isinstance(value, (dict, list)) or self._clean(value):
+            return value
+        pending = [value]
         while pending:
             node = pending.pop()
             if isinstance(node, list):
@@ -180,6 +201,20 @@ class Redactor:
                 if isinstance(key, str) and self.shown(key) != key:
                     node[self.shown(key)] = node.pop(key)
         return value
+
+    def _clean(self, value: Any) -> bool:
+        """Whether a value certainly needs nothing redacted or replaced: its JSON text, written by
+        the json module at C speed, shows no secret (invisible characters between its characters
+        are written as escapes, which count as invisible too) and no lone surrogate. A walk of a
+        large answer in Python costs seconds; this, a fraction."""
+        if not self._plain_in_json:
+            return False
+        try:
+            text = json.dumps(value, ensure_ascii=False, check_circular=False, default=repr)
+        except (ValueError, TypeError, RecursionError):
+            return False
+        return not (self._search(text) or not text.isascii()
+                    and (_SURROGATE.search(text) or _BIDI.search(text)))
 
     def shown(self, text: str) -> str:
         """One string of a value as it may be shown: redacted, lone surrogates replaced."""
@@ -206,88 +241,13 @@ class Redactor:
         return self.cut(text, limit)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Headers as a log shows them: credentials by name, and a secret in any name or value."""
         shown = {}
         for name, value in headers.items():
             if name.lower() in SENSITIVE_HEADERS:
                 first_word = str(value).split(" ", 1)[0]
                 scheme = first_word if first_word.lower() in AUTH_SCHEMES else ""
-                shown[name] = f"{scheme} {REDACTED}".strip()
+                shown[self.text(name)] = f"{scheme} {REDACTED}".strip()
             else:
-                shown[name] = self.text(str(value))
+                shown[self.text(name)] = self.text(str(value))
         return shown
-
-
-class HeldBack:
-    """Text shown as it arrives, piece by piece, minus its end while that end may still become
-    the key: a server can send a key a few characters per piece, so each piece alone shows no
-    key while the pieces joined do. What is held back comes with a later piece, or from rest().
-    """
-
-    # Invisible characters between held characters can pile up without end; past this many held
-    # characters they are dropped (a person does not see them), so each piece costs little.
-    LIMIT = 4096
-    _INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
-
-    def __init__(self, redactor: Redactor):
-        self._redactor = redactor
-        self._pending = ""
-
-    def feed(self, piece: str) -> str:
-        if not piece:
-            return ""
-        text = self._pending + piece
-        cut = self._redactor.undecided(text)
-        if len(text) - cut > self.LIMIT:
-            text = text[:cut] + self._INVISIBLE_RUN.sub("", text[cut:])
-            cut = self._redactor.undecided(text)
-        self._pending = text[cut:]
-        return self._redactor.shown(text[:cut])
-
-    def rest(self) -> str:
-        text, self._pending = self._pending, ""
-        return self._redactor.shown(text)
-
-
-# Loggers of the HTTP stack below the executor: urllib3 logs request lines, query included,
-# at DEBUG, and a key a user put in a query parameter would appear there. The connector's own
-# records are built from redacted text; the filter sits on them too, as a second look.
-LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager", "urllib3.response",
-           "urllib3.util.retry", "requests", "deepseek_connector.http")
-
-
-class _SecretFilter(logging.Filter):
-    """Rewrites log records with every live connection's secrets redacted."""
-
-    def __init__(self):
-        super().__init__()
-        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
-        self._lock = threading.Lock()
-
-    def add(self, redactor: Redactor) -> None:
-        with self._lock:
-            self._redactors.add(redactor)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        with self._lock:
-            redactors = list(self._redactors)
-        if redactors:
-            text = record.getMessage()
-            for redactor in redactors:
-                text = redactor.text(text)
-            record.msg, record.args = text, None
-        return True
-
-
-SECRET_FILTER = _SecretFilter()
-
-
-def install_log_redaction(loggers: Iterable[str] = LOGGERS) -> None:
-    """Redact live connections' secrets from other libraries' log records.
-
-    Called by the command line and the host adapters; a host that embeds the Python API and
-    turns on urllib3's DEBUG logging should call it too.
-    """
-    for name in loggers:
-        logger = logging.getLogger(name)
-        if SECRET_FILTER not in logger.filters:
-            logger.addFilter(SECRET_FILTER)

@@ -6,7 +6,7 @@ part of a key can appear in a message built here.
 
 from __future__ import annotations
 
-import json
+import reprlib
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -14,6 +14,10 @@ from typing import Any
 from . import settings, texts
 from .errors import ResponseError
 from .http import HttpResponse
+
+_GLIMPSE = reprlib.Repr()
+_GLIMPSE.maxlevel, _GLIMPSE.maxdict, _GLIMPSE.maxlist = 3, 6, 6
+_GLIMPSE.maxstring, _GLIMPSE.maxother = 60, 40
 
 
 def quote(content: bytes | str, limit: int = settings.QUOTE_LIMIT) -> str:
@@ -74,12 +78,15 @@ def expect_object(body: Any, what: str, required: tuple[str, ...] = ()) -> dict[
     """Check a parsed body has the shape an action relies on, with a clear error when not."""
     if not isinstance(body, dict) or any(key not in body for key in required):
         wanted = f" with {', '.join(required)}" if required else ""
-        try:
-            shown = json.dumps(body)
-        except (ValueError, RecursionError):
-            shown = type(body).__name__
-        raise ResponseError(f"The answer for {what} was not a JSON object{wanted}; got {quote(shown)!r}.")
+        raise ResponseError(f"The answer for {what} was not a JSON object{wanted}; "
+                            f"got {quote(glimpse(body))!r}.")
     return body
+
+
+def glimpse(value: Any) -> str:
+    """A short view of a value, for a message: a large answer is not written out whole to quote
+    a few characters of it."""
+    return _GLIMPSE.repr(value)
 
 
 def api_error_message(text: str, content_type: str) -> str | None:
@@ -114,7 +121,7 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a year 99999999999, say
             return None
         if when is None:
             return None

@@ -15,7 +15,8 @@ from typing import Any
 from . import settings
 from .errors import ConnectorError, DeadlineError, RequestTimeoutError, ResponseError, StreamError
 from .http import HttpResponse
-from .redaction import HeldBack, Redactor
+from .live_text import HeldBack
+from .redaction import Redactor
 from .responses import quote
 from .sse import EventNotText, EventTooLarge, iter_events
 from .texts import STRICT

@@ -21,13 +21,29 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+# The charsets a server may declare, as web browsers know them (WHATWG's encoding list, by the
+# names Python knows): anything else a codec would accept (punycode, whose decoding is quadratic,
+# idna, unicode_escape, base64) is not a body's charset, and UTF-8 is used instead.
+CHARSETS = frozenset({
+    "utf-8", "utf8", "unicode-1-1-utf-8", "utf-16", "utf-16le", "utf-16-le", "utf-16be", "utf-16-be",
+    "utf-32", "utf-32le", "utf-32-le", "utf-32be", "utf-32-be", "us-ascii", "ascii", "iso-8859-1",
+    "latin1", "latin-1", "l1", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5", "iso-8859-6",
+    "iso-8859-7", "iso-8859-8", "iso-8859-10", "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16",
+    "koi8-r", "koi8-u", "macintosh", "mac-roman", "windows-874", "cp874", "windows-1250", "windows-1251",
+    "windows-1252", "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+    "windows-1258", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "gbk", "gb2312", "gb18030", "big5", "big5-hkscs", "euc-jp", "iso-2022-jp", "shift-jis",
+    "shift_jis", "sjis", "euc-kr", "ks-c-5601-1987", "cp949", "ibm866", "cp866",
+})
+
+
 def encoding_of(content: bytes, content_type: str = "") -> str:
     """The encoding a reader would decode `content` with."""
     for mark, name in _BOMS:
         if content.startswith(mark):
             return name
     declared = _CHARSET.search(content_type or "")
-    if declared:
+    if declared and declared.group(1).lower().replace("_", "-") in CHARSETS:
         return declared.group(1)
     # JSON's own rule: NUL bytes among the first four tell UTF-16 and UTF-32 apart from UTF-8.
     return json.detect_encoding(content) if content[:4].count(0) else "utf-8"

@@ -9,23 +9,18 @@ into a .difypkg, which a self-hosted Dify installs with signature checks off.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import shutil
-import stat
-import tempfile
-import zipfile
 from datetime import datetime, timezone
 from importlib.metadata import requires
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ...runtime.errors import InputError
 from ...runtime.manifest import ActionSpec, InputSpec, Manifest
 from ..fields import dify_type, form_inputs
+from .packaging import pack, recorded_files, write_folder
+
+__all__ = ["export", "package", "plugin_files", "recorded_files"]
 
 SDK = "dify_plugin==0.10.2"
 NAME = "deepseek_connector"
@@ -33,8 +28,6 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 # What of the package's folder ships (as its wheel does): modules and these data files.
 DATA_FILES = ("connector.yaml", "runtime/manifest.schema.json", "docs/reference.md",
               "hosts/langflow/extension.json", "assets/icon.png", "assets/icon.svg")
-# The export's record of the files it wrote: what a later export may replace and --package packs.
-RECORD = ".deepseek-export.json"
 SKIPPED = {"tests", "bench", "build", "dist", ".venv", ".git", "__pycache__", ".mypy_cache", ".hostvenvs"}
 
 
@@ -198,98 +191,10 @@ def plugin_files(manifest: Manifest, version: str) -> dict[str, bytes | Path]:
 
 
 def export(directory: Path, manifest: Manifest, version: str) -> Path:
-    """Write the plugin into `directory`, which must be new, empty, or an earlier export of it (its
-    record of what it wrote lists everything there): a folder holding anything else (a .env with
-    a key, a link to a file elsewhere) is refused, since --package would ship it. The plugin is
-    written to a fresh folder beside it first, then put in its place."""
-    files = plugin_files(manifest, version)
-    check_replaceable(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name[:32]}.", dir=directory.parent))
-    try:
-        for relative, content in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
-        (staging / RECORD).write_text(json.dumps(sorted(files), indent=1) + "\n", "utf-8")
-        if os.path.lexists(directory):
-            shutil.rmtree(directory)  # only what an earlier export wrote (check_replaceable)
-        os.rename(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return directory
-
-
-def check_replaceable(directory: Path) -> None:
-    if not os.path.lexists(directory):
-        return
-    if directory.is_symlink() or not directory.is_dir():
-        raise folder_problem(f"{str(directory)!r} is not a folder (or is a link to one)")
-    found = {path.relative_to(directory).as_posix(): path for path in directory.rglob("*")}
-    if not found:
-        return
-    written = set(recorded_files(directory)) | {RECORD}
-    folders = {str(PurePosixPath(name).parent) for name in written}
-    for name, path in sorted(found.items()):
-        mode = path.lstat().st_mode
-        ours = (stat.S_ISREG(mode) and (name in written or _is_bytecode(name))
-                or stat.S_ISDIR(mode) and (name in folders or any(f.startswith(name + "/") for f in folders)
-                                           or PurePosixPath(name).name == "__pycache__"))
-        if not ours:
-            raise folder_problem(f"{str(directory)!r} holds {name!r}, which an export did not write")
-
-
-def _is_bytecode(name: str) -> bool:
-    # Running the plugin from its folder (python -m main) leaves Python's own caches behind.
-    return "/__pycache__/" in f"/{name}" and name.endswith(".pyc")
-
-
-def recorded_files(directory: Path) -> list[str]:
-    """What the export in `directory` wrote, from its record; [] when there is none."""
-    record = directory / RECORD
-    try:
-        if not stat.S_ISREG(record.lstat().st_mode):
-            return []
-        names = json.loads(record.read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
-
-
-def folder_problem(what: str) -> InputError:
-    return InputError.single("directory", "Plugin folder", f"{what}; give a new or empty folder (an "
-                             "earlier export there is replaced), so that nothing else is packed.")
+    """Write the plugin into `directory` (see packaging.write_folder); returns it."""
+    return write_folder(directory, plugin_files(manifest, version))
 
 
 def package(directory: Path, archive: Path) -> Path:
-    """The .difypkg: a zip of exactly the files the export wrote (from its record), paths relative
-    to its root, sorted; a file that is no longer a regular file there (a link put in its place)
-    is refused, never followed. Written beside `archive` first, then renamed onto it."""
-    names = recorded_files(directory)
-    if not names:
-        raise folder_problem(f"{str(directory)!r} holds no export to package")
-    handle, temporary = tempfile.mkstemp(prefix=f".{archive.name[:32]}.", dir=archive.parent)
-    try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zipped:
-            for name in sorted(names):
-                entry = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                entry.external_attr = 0o644 << 16  # rw-r--r--, as the files were written
-                zipped.writestr(entry, _read_regular(directory / name), zipfile.ZIP_DEFLATED)
-        os.replace(temporary, archive)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return archive
-
-
-def _read_regular(path: Path) -> bytes:
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        raise folder_problem(f"{str(path)!r} is missing or is a link now") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise folder_problem(f"{str(path)!r} is not a regular file now")
-        return handle.read()
+    """The .difypkg of an exported plugin (see packaging.pack)."""
+    return pack(directory, archive)

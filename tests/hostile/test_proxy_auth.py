@@ -3,6 +3,7 @@ https call's CONNECT or a plain http request, and never repeats the proxy's pass
 
 from __future__ import annotations
 
+import base64
 import socket
 import threading
 
@@ -11,8 +12,14 @@ from deepseek_connector.runtime.errors import ConnectorError
 
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 
-REFUSAL = (b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n"
-           b"Content-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nAccess denied")
+
+def refusal(request: bytes) -> bytes:
+    """A 407 whose page quotes the credentials it was sent, as some proxies' pages do."""
+    sent = [line for line in request.split(b"\r\n") if line.lower().startswith(b"proxy-authorization")]
+    body = b"Access denied for " + b"".join(sent) + b" (password proxysecret)"
+    return (b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n"
+            b"Content-Type: text/plain\r\nContent-Length: " + str(len(body)).encode() +
+            b"\r\nConnection: close\r\n\r\n" + body)
 
 
 @pytest.fixture
@@ -30,7 +37,7 @@ def refusing_proxy():
             with conn:
                 try:
                     received.append(conn.recv(65536))
-                    conn.sendall(REFUSAL)
+                    conn.sendall(refusal(received[-1]))
                 except OSError:
                     pass
 
@@ -51,7 +58,8 @@ def test_a_proxy_that_refuses_the_credentials(connector, refusing_proxy, monkeyp
     assert error.kind == "proxy_auth" and "proxy" in str(error) and "credentials" in str(error)
     assert error.attempts == 1  # retrying cannot fix a password
     assert b"proxy-authorization: basic" in received[0].lower()
-    assert not any("proxysecret" in text for text in error_texts(error))
+    token = base64.b64encode(b"proxyuser:proxysecret").decode()
+    assert not any("proxysecret" in text or token in text for text in error_texts(error))
     done = cli("run", "listModels", env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": base_url,
                                          "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy, "NO_PROXY": ""})
     assert done.returncode == 1 and "proxy refused the credentials" in done.stderr
