@@ -13,6 +13,9 @@ import pytest
 from deepseek_connector import load_connector
 from deepseek_connector.emulator import Emulator
 
+from tests.hosts.echo_server import KEY as ECHO_KEY
+from tests.hosts.echo_server import EchoServer, echoed_in, leaks, shows_echo
+
 HERE = Path(__file__).resolve().parent
 KEY = "sk-test-airflow-canary-5a6b7c"
 
@@ -24,14 +27,26 @@ def emulator():
 
 
 @pytest.fixture(scope="module")
-def airflow_env(emulator, tmp_path_factory):
-    """A fresh Airflow home (SQLite), the DAGs folder, and a `deepseek_default` connection."""
+def echo():
+    with EchoServer() as server:
+        yield server
+
+
+def connection(url: str, key: str) -> str:
+    return json.dumps({"conn_type": "deepseek", "host": url, "password": key})
+
+
+@pytest.fixture(scope="module")
+def airflow_env(emulator, echo, tmp_path_factory):
+    """A fresh Airflow home (SQLite), the DAGs folder, a `deepseek_default` connection (the
+    emulator), and two to a server echoing the key (one that answers, one that refuses)."""
     home = tmp_path_factory.mktemp("airflow")
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__DAGS_FOLDER": str(HERE / "dags"), "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
            "DEEPSEEK_TEST_KEY": KEY,
-           "AIRFLOW_CONN_DEEPSEEK_DEFAULT": json.dumps({"conn_type": "deepseek", "host": emulator.url,
-                                                        "password": KEY})}
+           "AIRFLOW_CONN_DEEPSEEK_DEFAULT": connection(emulator.url, KEY),
+           "AIRFLOW_CONN_DEEPSEEK_ECHO": connection(echo.url, ECHO_KEY),
+           "AIRFLOW_CONN_DEEPSEEK_REFUSED": connection(echo.refusing_url, ECHO_KEY)}
     airflow("db", "migrate", env=env)
     return env
 
@@ -70,12 +85,16 @@ def test_connections_test_fails_clearly_on_a_rejected_key(airflow_env, emulator)
     assert KEY[:8] not in done.stdout + done.stderr
 
 
-def test_list_models_then_a_templated_streamed_chat_then_a_task_reading_the_xcom(airflow_env, emulator):
-    emulator.clear()
-    done = subprocess.run([sys.executable, str(HERE / "check_dag.py")], env=airflow_env, capture_output=True,
+def run_dag(env: dict[str, str], dag_id: str) -> tuple[dict, subprocess.CompletedProcess]:
+    done = subprocess.run([sys.executable, str(HERE / "check_dag.py"), dag_id], env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]), done
+
+
+def test_list_models_then_a_templated_streamed_chat_then_a_task_reading_the_xcom(airflow_env, emulator):
+    emulator.clear()
+    report, _ = run_dag(airflow_env, "deepseek_flow")
     assert report["state"] == "success" and set(report["tasks"].values()) == {"success"}, report
     assert report["answer_in_logs"] and not report["key_in_logs"]
     [chat] = emulator.received("/chat/completions")
@@ -94,3 +113,44 @@ def test_one_typed_templated_operator_per_action():
         assert [name for name in parameters if name in keys] == keys
     chat = inspect.signature(operators.DeepSeekCreateChatCompletionOperator.__init__).parameters
     assert chat["temperature"].annotation == "float | None" and chat["stream"].annotation == "bool | None"
+
+
+# -- a server echoing the key back (issue 18): XCom, task logs and `connections test` never show it --
+
+@pytest.fixture(scope="module")
+def echo_run(airflow_env):
+    """One run of the deepseek_echo DAG: each task one shape of the echo, the last one failing."""
+    return run_dag(airflow_env, "deepseek_echo")
+
+
+ECHOED_IN_XCOM = {  # task: where its XCom must show the echoed header, redacted
+    "models_in_utf16": lambda data: data["data"][0]["id"],
+    "raw_models_in_utf16": lambda data: data["data"][0]["owned_by"],
+    "split_over_stream": lambda data: echoed_in(data["choices"][0]["message"]["content"]),
+    "spelled_over_stream": lambda data: echoed_in(data["choices"][0]["message"]["content"]),
+    "decoded_twice": lambda data: data["tool_calls"][0]["arguments"]["auth"],
+    "fim_split_over_stream": lambda data: echoed_in(data["choices"][0]["text"]),
+    "fim_in_utf16": lambda data: echoed_in(data["choices"][0]["text"]),
+}
+
+
+@pytest.mark.parametrize("task", sorted(ECHOED_IN_XCOM))
+def test_an_echoed_key_reaches_no_xcom(echo_run, task):
+    report, _ = echo_run
+    assert report["tasks"][task] == "success", report["tasks"]
+    assert not leaks(report["xcom"][task])
+    assert ECHOED_IN_XCOM[task](report["xcom"][task]) == "Bearer [REDACTED]"
+
+
+def test_an_echoed_key_reaches_no_task_log(echo_run):
+    report, done = echo_run
+    assert report["tasks"]["error_in_utf16"] == "failed"  # HTTP 500 in UTF-16-LE, in the task's log
+    printed = done.stdout.strip().splitlines()[:-1]  # all but the report itself
+    assert not leaks(report["logs"], printed, done.stderr)
+    assert "invalid request for Bearer [REDACTED]" in report["logs"]
+
+
+def test_connections_test_never_shows_an_echoed_key(airflow_env):
+    done = airflow("connections", "test", "deepseek_refused", env=airflow_env, check=False)  # 400, UTF-16-LE
+    assert not leaks(done.stdout, done.stderr)
+    assert done.returncode == 1 and "Connection failed!" in done.stdout and shows_echo(done.stdout)

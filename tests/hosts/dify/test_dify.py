@@ -18,6 +18,17 @@ from deepseek_connector import load_connector
 from deepseek_connector.emulator import Emulator
 
 from tests.hosts.dify.driver import PluginProcess
+from tests.hosts.echo_server import (
+    FIM,
+    SPELLED_CHAT,
+    STREAMED_CHAT,
+    TOOL_CHAT,
+    EchoServer,
+    echoed_in,
+    leaks,
+    shows_echo,
+)
+from tests.hosts.echo_server import KEY as ECHO_KEY
 
 KEY = "sk-test-dify-canary-9f1e2d3c"
 PROVIDER = "deepseek_connector"
@@ -159,3 +170,81 @@ def test_an_api_error_names_what_to_do(plugin, credentials, emulator):
     emulator.add_fault(status=402, times=1)
     chunks, error = invoke(plugin, credentials, "listModels", {"maxRetries": 0})
     assert error["error_type"] == "InsufficientBalanceError" and "Top up" in error["message"]
+
+
+# -- a server echoing the key back (issue 18): no tool message, option or error shows it ---------
+
+@pytest.fixture(scope="module")
+def echo():
+    with EchoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def printed(plugin):
+    """What the plugin process writes during a test: its protocol lines (as values, so an escaped
+    NUL is a NUL again) and its stderr."""
+    lines, errors = len(plugin.stdout), len(plugin.stderr)
+    return lambda: [json.loads(line) for line in plugin.stdout[lines:]] + plugin.stderr[errors:]
+
+
+def shown(chunks) -> tuple[dict, str]:
+    """A tool's JSON message and its text (the answer Dify shows)."""
+    [data] = [chunk["message"]["json_object"] for chunk in chunks if chunk["type"] == "json"]
+    return data, "".join(chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text")
+
+
+RAW_MODELS = {"url": "/models", "method": "GET"}
+TOOL_PARAMETERS = {**TOOL_CHAT, "tools": json.dumps(TOOL_CHAT["tools"])}  # a text parameter in Dify
+
+
+def answer(data, text):
+    return echoed_in(text)
+
+
+def first_model(data, text):
+    return data["data"][0]["id"]
+
+
+SHAPES = {  # tool, its parameters, and where its messages must show the echoed header, redacted
+    "models_in_utf16": ("listModels", {}, first_model),
+    "raw_in_utf16": ("rawRequest", RAW_MODELS, first_model),
+    "split_over_stream": ("createChatCompletion", STREAMED_CHAT, answer),
+    "spelled_over_stream": ("createChatCompletion", SPELLED_CHAT, answer),
+    "decoded_twice": ("createChatCompletion", TOOL_PARAMETERS,
+                      lambda data, text: data["tool_calls"][0]["arguments"]["auth"]),
+    "fim_split_over_stream": ("createFimCompletion", {**FIM, "stream": True}, answer),
+    "fim_in_utf16": ("createFimCompletion", FIM, answer),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_an_echoed_key_shows_in_no_tool_message(plugin, echo, printed, shape):
+    tool, parameters, where = SHAPES[shape]
+    chunks, error = invoke(plugin, {"apiKey": ECHO_KEY, "baseUrl": echo.url}, tool, parameters)
+    assert error is None, error
+    assert not leaks(chunks, printed())
+    assert where(*shown(chunks)) == "Bearer [REDACTED]"  # the key was there: the echo happened
+
+
+def test_an_echoed_key_in_a_tool_error_is_redacted(plugin, echo, printed):
+    credentials = {"apiKey": ECHO_KEY, "baseUrl": echo.url}
+    chunks, error = invoke(plugin, credentials, "getUserBalance", {"maxRetries": 0})  # HTTP 500 in UTF-16-LE
+    assert not leaks(chunks, error, printed())
+    assert error["error_type"] == "ServerError" and shows_echo(error["message"])
+
+
+def test_an_echoed_key_in_the_model_options_is_redacted(plugin, echo, printed):
+    chunks, error = plugin.request({"type": "dynamic_parameter", "action": "fetch_parameter_options",
+                                    "user_id": "u", "provider": PROVIDER, "parameter": "model",
+                                    "provider_action": "createChatCompletion",
+                                    "credentials": {"apiKey": ECHO_KEY, "baseUrl": echo.url}})
+    assert error is None and not leaks(chunks, printed())
+    [option] = chunks[0]["options"]
+    assert option["value"] == option["label"]["en_US"] == "Bearer [REDACTED]"
+
+
+def test_an_echoed_key_in_a_credential_validation_error_is_redacted(plugin, echo, printed):
+    chunks, error = validate(plugin, {"apiKey": ECHO_KEY, "baseUrl": echo.refusing_url})  # 400 in UTF-16-LE
+    assert not leaks(chunks, error, printed())
+    assert error["error_type"] == "ToolProviderCredentialValidationError" and shows_echo(error["message"])

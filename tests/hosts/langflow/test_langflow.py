@@ -14,6 +14,18 @@ import pytest
 from deepseek_connector import __version__, load_connector
 from deepseek_connector.emulator import Emulator
 
+from tests.hosts.echo_server import (
+    FIM,
+    SPELLED_CHAT,
+    STREAMED_CHAT,
+    TOOL_CHAT,
+    EchoServer,
+    echoed_in,
+    leaks,
+    shows_echo,
+)
+from tests.hosts.echo_server import KEY as ECHO_KEY
+
 KEY = "sk-test-langflow-canary-1a2b3c"
 CHAT = "ext:deepseek:DeepSeekCreateChatCompletionComponent@official"
 ENV = {**os.environ, "DO_NOT_TRACK": "true", "LANGFLOW_DO_NOT_TRACK": "true"}
@@ -121,3 +133,94 @@ def test_the_model_dropdown_refreshes_from_the_api(templates, emulator):
     refreshed = asyncio.run(update_component_build_config(component, build_config, None, "model"))
     assert refreshed["model"]["options"] == ["deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat",
                                              "deepseek-reasoner"]
+
+
+# -- a server echoing the key back (issue 18): no output, option or error shows it --------------
+
+@pytest.fixture(scope="module")
+def echo():
+    with EchoServer() as server:
+        yield server
+
+
+def built(name: str, **values):
+    """A component's outputs (Answer Message, Result Data) as Langflow builds them: what the next
+    step receives, and the copies it shows (results, artifacts, status), which Langflow masks
+    where they hold the exact key (not where they spell it otherwise)."""
+    from deepseek_connector.hosts.langflow.components import deepseek
+
+    component = getattr(deepseek, f"DeepSeek{name}Component")()
+    component.set(apiKey=ECHO_KEY, **values)
+    results, artifacts = asyncio.run(component.build_results())
+    passed_on = {key: component.get_output(key).value for key in results}
+    dump = {key: getattr(value, "model_dump", lambda v=value: v)() for key, value in passed_on.items()}
+    assert not leaks(dump, results, artifacts, component.status), leaks(dump, results, artifacts)
+    return dump
+
+
+def answer(out):
+    return echoed_in(out["answer"]["text"])
+
+
+def first_model(out):
+    return out["result"]["data"]["data"][0]["id"]
+
+
+SHAPES = {  # component, inputs, and where its outputs must show the echoed header, redacted
+    "models_in_utf16": ("ListModels", {}, first_model),
+    "raw_in_utf16": ("RawRequest", {"url": "/models", "method": "GET"}, first_model),
+    "split_over_stream": ("CreateChatCompletion", STREAMED_CHAT, answer),
+    "spelled_over_stream": ("CreateChatCompletion", SPELLED_CHAT, answer),
+    "decoded_twice": ("CreateChatCompletion", {**TOOL_CHAT, "tools": json.dumps(TOOL_CHAT["tools"])},
+                      lambda out: out["result"]["data"]["tool_calls"][0]["arguments"]["auth"]),
+    "fim_split_over_stream": ("CreateFimCompletion", {**FIM, "stream": True}, answer),
+    "fim_in_utf16": ("CreateFimCompletion", FIM, answer),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_an_echoed_key_shows_in_no_component_output(echo, shape):
+    name, inputs, where = SHAPES[shape]
+    assert where(built(name, baseUrl=echo.url, **inputs)) == "Bearer [REDACTED]"  # built() checks leaks
+
+
+def test_an_echoed_key_in_an_error_is_redacted(echo):
+    with pytest.raises(Exception) as caught:  # HTTP 500 in UTF-16-LE
+        built("GetUserBalance", baseUrl=echo.url, maxRetries=0)
+    assert not leaks(str(caught.value), repr(caught.value))
+    assert shows_echo(str(caught.value))
+
+
+@pytest.mark.parametrize("say", ["Echo it", "Echo it spelled"])
+def test_a_flow_against_an_echoing_server_shows_no_key(templates, echo, tmp_path, say):
+    """Langflow masks a component's secret where it shows it exactly, so only the spelled echo
+    would show the key here (what a step passes on to the next is not masked: built() checks it)."""
+    flow = flow_file(templates, tmp_path, echo.url)  # ChatInput -> streamed chat -> ChatOutput
+    done = lfx("run", str(flow), say, "--format", "json", env={**ENV, "DEEPSEEK_API_KEY": ECHO_KEY})
+    assert not leaks(done.stdout, done.stderr, json.loads(done.stdout))
+    assert echoed_in(json.loads(done.stdout)["result"]) == "Bearer [REDACTED]"
+
+
+def test_a_failed_flow_shows_no_echoed_key(templates, echo, tmp_path):
+    flow = flow_file(templates, tmp_path, echo.refusing_url)  # every request answered 400 in UTF-16-LE
+    done = lfx("run", str(flow), "Echo it", "--format", "json", env={**ENV, "DEEPSEEK_API_KEY": ECHO_KEY},
+               check=False)
+    assert not leaks(done.stdout, done.stderr, json.loads(done.stdout))  # escaped NULs decoded too
+    assert done.returncode == 1 and shows_echo(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("refused", [False, True], ids=["models_in_utf16", "refused_in_utf16"])
+def test_the_model_dropdown_never_shows_an_echoed_key(templates, echo, refused):
+    from deepseek_connector.hosts.langflow.components import deepseek
+    from lfx.custom.utils import update_component_build_config
+    from lfx.schema.dotdict import dotdict
+
+    component = deepseek.DeepSeekCreateChatCompletionComponent()
+    component.set(apiKey=ECHO_KEY, baseUrl=echo.refusing_url if refused else echo.url)
+    build_config = dotdict(templates[CHAT]["template"])
+    model = asyncio.run(update_component_build_config(component, build_config, None, "model"))["model"]
+    assert not leaks(model["options"], model["value"], model["info"])
+    if refused:  # the refresh failed: why is in the field's info
+        assert shows_echo(model["info"])
+    else:
+        assert model["options"] == ["Bearer [REDACTED]"] and model["value"] == "Bearer [REDACTED]"
