@@ -11,12 +11,12 @@ import json
 import re
 from typing import Any
 
-from ..runtime.action import ActionResult, Call
+from ..runtime.action import Answer, Call, declared_request, exchange
 from ..runtime.errors import OutputError, Problems
 from ..runtime.http import HttpRequest
 from ..runtime.manifest import ActionSpec
 from .chat_assembler import ChatCompletionAssembler
-from .completions import CompletionAction
+from .completions import CompletionAction, answer_text, finish, with_stream_options
 from .structured import add_usage, mismatch, parse_json, schema_problem
 
 ROLES = ("system", "user", "assistant", "tool")
@@ -32,11 +32,11 @@ class CreateChatCompletion(CompletionAction):
     assembler = ChatCompletionAssembler
     answer_field = "message"
 
-    def build_request(self, call: Call) -> HttpRequest:
-        form, problems = call.form, call.problems
+    def request(self, call: Call) -> HttpRequest:
+        form, problems = call.form, call.problems()
         body = call.wired().body
         body["messages"] = normalise_messages(form["messages"], problems)
-        self.add_stream_options(call, body)
+        with_stream_options(call, body, problems)
         if "json_schema" in form:
             check_json_schema(form, body, problems)
         if "top_logprobs" in form and form.get("logprobs") is not True:
@@ -48,33 +48,35 @@ class CreateChatCompletion(CompletionAction):
                 body["tool_choice"] = choice
         if "extra_body" in form:
             merge_extra_body(body, form["extra_body"], call.spec, problems)
-        return HttpRequest("POST", call.url("chat/completions"), json_body=body,
-                           stream=body.get("stream") is True)
-
+        problems.raise_any()
+        return declared_request(call, body)
 
     def expects_json(self, call: Call) -> bool:
         return call.form.get("response_format") == "json_object" or "json_schema" in call.form
 
-    def run(self, call: Call) -> ActionResult:
-        """One answer, then (with a JSON Schema) as many repairs as Repair Attempts allow."""
-        result = self.exchange(call)
-        schema = call.form.get("json_schema")
-        repairs = 0
-        while schema is not None:
-            problem = answer_problem(result.data, schema)
-            if problem is None:
-                break
-            if repairs >= call.form["repair_attempts"]:
-                tried = f" after {repairs} repair attempt(s)" if repairs else ""
-                raise OutputError(f"The answer did not match the JSON Schema{tried}: {problem}.",
-                                  partial=result.data)
-            repairs += 1
-            usage = result.data.get("usage")
-            result = self.exchange(call.with_form(repair_form(call, result.data, problem, schema)))
-            result.data["usage"] = add_usage(usage, result.data.get("usage"))
-            result.data["repairs"] = repairs
-        result.data = self.finish(result.data, call)
-        return result
+    def result(self, answer: Answer, call: Call) -> Any:
+        data = self.checked(answer, call)
+        if "json_schema" in call.form:
+            data = repaired(self, call, data)
+        return finish(data, call, self.expects_json(call))
+
+
+def repaired(action: CreateChatCompletion, call: Call, data: dict[str, Any]) -> dict[str, Any]:
+    """The answer, or (with a JSON Schema) as many repairs as Repair Attempts allow: the model is
+    sent its mistake and asked again; usage adds up every attempt."""
+    schema = call.form["json_schema"]
+    repairs = 0
+    while (problem := answer_problem(data, schema)) is not None:
+        if repairs >= call.form["repair_attempts"]:
+            tried = f" after {repairs} repair attempt(s)" if repairs else ""
+            raise OutputError(f"The answer did not match the JSON Schema{tried}: {problem}.", partial=data)
+        repairs += 1
+        follow_up = call.quiet().with_form(repair_form(call, data, problem, schema))
+        usage = data.get("usage")
+        data = action.checked(exchange(action, follow_up), follow_up)
+        data["usage"] = add_usage(usage, data.get("usage"))
+        data["repairs"] = repairs
+    return data
 
 
 def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> None:
@@ -85,11 +87,6 @@ def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> No
     if form.get("response_format") == "text":
         problems.add("json_schema", "needs Response Format JSON object (or blank), not Text.")
     body["response_format"] = {"type": "json_object"}
-
-
-def answer_text(data: dict[str, Any]) -> Any:
-    choices = data.get("choices") or [{}]
-    return (choices[0].get("message") or {}).get("content") if isinstance(choices[0], dict) else None
 
 
 def answer_problem(data: dict[str, Any], schema: dict[str, Any]) -> str | None:
@@ -103,7 +100,7 @@ def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[s
     assistant = {"role": "assistant", "content": answer_text(answer) or ""}
     request = REPAIR_REQUEST.format(problem=problem, schema=json.dumps(schema))
     correction = {"role": "user", "content": request}
-    messages = normalise_messages(call.form["messages"], call.problems)
+    messages = normalise_messages(call.form["messages"], call.problems())
     return call.form.with_given(messages=[*messages, assistant, correction])
 
 

@@ -5,43 +5,69 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..runtime.action import Action, Call
-from ..runtime.errors import ResponseError
-from ..runtime.http import HttpResponse
-from ..runtime.responses import expect_object, parse_json_body
+from ..runtime.action import Action, Answer, Call
+from ..runtime.errors import Problems, ResponseError
 from .structured import simplify
 
 
 class CompletionAction(Action):
-    stream_input = "stream"
     #: What each choice carries the answer in: "message" (chat) or "text" (FIM).
     answer_field: ClassVar[str]
 
-    def parse_response(self, response: HttpResponse, call: Call) -> Any:
+    def result(self, answer: Answer, call: Call) -> Any:
+        return finish(self.checked(answer, call), call, self.expects_json(call))
+
+    def checked(self, answer: Answer, call: Call) -> dict[str, Any]:
         """The answer, checked to have the shape the JSON checks and Simplify Output read (a
         streamed answer has it by construction: its assembler checks every chunk)."""
-        answer = expect_object(parse_json_body(response, call.spec.label), call.spec.label,
-                               required=("choices",))
-        problem = shape_problem(answer, self.answer_field)
-        if problem:
-            raise ResponseError(f"The answer for {call.spec.label} has an unexpected shape: {problem}.")
-        return answer
+        data = answer.json_object(call.spec.label, ("choices",))
+        if answer.assembled is None:
+            problem = shape_problem(data, self.answer_field)
+            if problem:
+                raise ResponseError(f"The answer for {call.spec.label} has an unexpected shape: {problem}.")
+        return data
 
-    def add_stream_options(self, call: Call, body: dict[str, Any]) -> None:
-        """Include Usage asks for the usage at the end of a stream (only a stream has one)."""
-        if call.form.get("include_usage"):
-            if call.form.get("stream"):
-                body["stream_options"] = {"include_usage": True}
-            else:
-                call.problems.add("include_usage", "can only be used when Stream is on.")
+    def text(self, data: Any) -> str | None:
+        return answer_text(data)
 
     def expects_json(self, call: Call) -> bool:
         return False
 
-    def finish(self, data: Any, call: Call) -> Any:
-        if not call.form.get("simplify_output"):
-            return data
-        return simplify(data, call.form.get("tools"), self.expects_json(call))
+
+def with_stream_options(call: Call, body: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """Include Usage asks for the usage at the end of a stream (only a stream has one)."""
+    if call.form.get("include_usage"):
+        if call.form.get("stream"):
+            body["stream_options"] = {"include_usage": True}
+        else:
+            problems.add("include_usage", "can only be used when Stream is on.")
+    return body
+
+
+def finish(data: dict[str, Any], call: Call, expects_json: bool) -> Any:
+    """Simplify Output, when asked for."""
+    if not call.form.get("simplify_output"):
+        return data
+    return simplify(data, call.form.get("tools"), expects_json)
+
+
+def answer_text(data: Any) -> str | None:
+    """The answer's text: a chat message's content, a FIM completion's text, or Simplify Output's
+    text; None for data that is no such answer."""
+    if not isinstance(data, dict):
+        return None
+    if "choices" not in data:
+        text = data.get("text")
+        return text if isinstance(text, str) and "finish_reason" in data else None
+    choices = data["choices"]
+    first = choices[0] if isinstance(choices, list) and choices else None
+    if not isinstance(first, dict):
+        return None
+    message = first.get("message")
+    if isinstance(message, dict):
+        return message.get("content") or ""
+    text = first.get("text")
+    return text if isinstance(text, str) else None
 
 
 def shape_problem(answer: dict[str, Any], answer_field: str) -> str | None:

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..runtime.action import Call
+from ..runtime.action import Call, declared_request
 from ..runtime.http import HttpRequest
 from ..runtime.streaming import TextBuffer
 from .chat_assembler import ChoicesAssembler, typed_field, whole_number
-from .completions import CompletionAction
+from .completions import CompletionAction, with_stream_options
 
 LOGPROB_LISTS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
-
-
-def beta_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}/beta/completions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +88,14 @@ class TextCompletionAssembler(ChoicesAssembler):
 
 
 class CreateFimCompletion(CompletionAction):
+    """The declared request (POST /beta/completions) with Include Usage's stream options."""
+
     assembler = TextCompletionAssembler
     answer_field = "text"
 
-    def build_request(self, call: Call) -> HttpRequest:
-        body = call.wired().body
-        self.add_stream_options(call, body)
-        return HttpRequest("POST", beta_url(call.connection.base_url), json_body=body,
-                           stream=body.get("stream") is True)
+    def request(self, call: Call) -> HttpRequest:
+        problems = call.problems()
+        body = with_stream_options(call, call.wired().body, problems)
+        problems.raise_any()
+        return declared_request(call, body)
 

@@ -7,21 +7,19 @@ Redirects are reported, never followed.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from ..runtime import settings
-from ..runtime.action import Action, ActionResult, Call
+from ..runtime.action import Action, Answer, Call
+from ..runtime.download import OUTPUT_LABEL, output_problem
 from ..runtime.errors import Problems
-from ..runtime.http import HttpRequest, HttpResponse
+from ..runtime.http import HttpRequest
 from ..runtime.responses import parse_json_body, shown_body
 from ..runtime.urls import UrlProblem, has_userinfo, is_absolute, join, origin_of
 from ..runtime.wiring import as_text
-from .download import check_output, save_body
 from .multipart import build_multipart
 
 # RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.
@@ -31,20 +29,9 @@ HEADER_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*$")
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "host"})
 
 
-@dataclass(slots=True)
-class RawResult(ActionResult):
-    """Binary data is bytes for Python hosts and base64 text in the CLI's JSON."""
-
-    def to_cli(self) -> dict[str, Any]:
-        if isinstance(self.data, bytes):
-            return {"data": base64.b64encode(self.data).decode("ascii"), "encoding": "base64",
-                    "contentType": self.headers.get("Content-Type")}
-        return self.to_dict()
-
-
 class RawRequest(Action):
-    def build_request(self, call: Call) -> HttpRequest:
-        form, problems = call.form, call.problems
+    def request(self, call: Call) -> HttpRequest:
+        form, problems = call.form, call.problems()
         url = resolve_url(call, form["url"], problems)
         headers = user_headers(form.get("headers") or [], problems)
         params = tuple((pair["key"], as_text(pair["value"])) for pair in form.get("queryParams") or [])
@@ -60,24 +47,25 @@ class RawRequest(Action):
             headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         elif form.get("data") is not None:
             data, headers = encode_data(form["data"], headers)
-        if call.output is not None and form["responseType"] != "binary":
-            problems.add("responseType", "must be binary to write the answer to a file.")
+        if call.output is not None:
+            if form["responseType"] != "binary":
+                problems.add("responseType", "must be binary to write the answer to a file.")
+            unwritable = output_problem(call.output)
+            if unwritable:
+                problems.add("output", unwritable, OUTPUT_LABEL)
+        problems.raise_any()
+        # With an output file, the answer is a download: written to the file as it arrives.
         return HttpRequest(form["method"], url, params=params, headers=headers, data=data,
                            multipart=multipart, redact_body=form["responseType"] != "binary",
-                           stream=call.output is not None)
+                           download_to=call.output)
 
-    def exchange(self, call: Call) -> ActionResult:
-        if call.output is None:
-            return super().exchange(call)
-        check_output(call.output)
-        response = call.send(self.checked_request(call))
-        if response.status >= 300:  # a redirect, read whole: reported, never followed or saved
-            return self.make_result(self.parse_response(response, call), response.status, response.headers)
-        return self.make_result(save_body(response, call.output), response.status, response.headers)
-
-    def parse_response(self, response: HttpResponse, call: Call) -> Any:
+    def result(self, answer: Answer, call: Call) -> Any:
+        response = answer.response
+        assert response is not None  # Raw Request never streams
         if 300 <= response.status < 400:
             return {"redirect": True, "status": response.status, "location": response.headers.get("Location")}
+        if response.saved is not None:
+            return response.saved
         content = response.content or b""
         if not content:
             return None
@@ -87,9 +75,6 @@ class RawRequest(Action):
         if response_type == "text":
             return shown_body(response)
         return parse_json_body(response, call.spec.label)  # only keep-alive lines is an error there, not null
-
-    def make_result(self, data: Any, status: int | None, headers: Any) -> ActionResult:
-        return RawResult(data, status, headers)
 
 
 def resolve_url(call: Call, given: str, problems: Problems) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import __version__, load_connector
 from ..runtime import describe, form_schema
-from ..runtime.connector import Connector, import_action, import_connection
+from ..runtime.connector import Connector, import_action, import_check, import_connection
 from ..runtime.errors import ConnectorError, InputError, ResponseError
 from ..runtime.manifest import manifest_json_schema
 from ..runtime.redaction import Redactor
@@ -57,17 +57,19 @@ def parse_inputs(pairs: list[str], inputs_file: str | None) -> dict[str, Any]:
 def connection_for(args: argparse.Namespace) -> Iterator[tuple[Connector, dict[str, Any]]]:
     """The connector and connection values from flags, environment or the built-in emulator."""
     connector = load_connector()
-    values: dict[str, Any] = {"apiKey": args.api_key or os.environ.get("DEEPSEEK_API_KEY", "")}
-    base_url = args.base_url or os.environ.get("DEEPSEEK_BASE_URL")
+    spec = connector.manifest.connection
+    key, endpoint = spec.by_key[spec.credential], spec.by_key[spec.endpoint]
+    values: dict[str, Any] = {key.key: args.api_key or os.environ.get(key.env or "", "")}
+    base_url = args.base_url or os.environ.get(endpoint.env or "")
     if base_url:
-        values["baseUrl"] = base_url
+        values[endpoint.key] = base_url
     emulator = None
     if args.emulator:
         emulator = start_emulator()
-        values = {"apiKey": values["apiKey"] or EMULATOR_KEY, "baseUrl": emulator.url}
-    elif not values["apiKey"]:
-        raise InputError.single("apiKey", "API Key",
-                                "is required: set DEEPSEEK_API_KEY or pass --api-key (or use --emulator).")
+        values = {key.key: values[key.key] or EMULATOR_KEY, endpoint.key: emulator.url}
+    elif not values[key.key]:
+        raise InputError.single(key.key, key.label, f"is required: set {key.env} or pass --api-key (or use "
+                                                    "--emulator).")
     try:
         yield connector, values
     finally:
@@ -126,31 +128,37 @@ def cmd_run(args: argparse.Namespace) -> int:
             result = {"data": run_live(connector, args.action, inputs, connection)}
         else:
             result = connector.run_result(args.action, inputs, connection, output=args.output).to_cli()
-        print_json(result, connection["apiKey"])
+        print_json(result, secret_of(connector, connection))
     return 0
+
+
+def secret_of(connector: Connector, connection: dict[str, Any]) -> str:
+    return str(connection.get(connector.manifest.connection.credential) or "")
 
 
 def run_live(connector: Connector, action: str, inputs: dict[str, Any], connection: dict[str, Any]) -> Any:
     """Stream to stderr as the answer arrives: reasoning first (dimmed on a terminal), then the answer.
-    The text comes from the stream's live(): redacted, with anything that may start the key held
-    back until the next piece shows it does not."""
+    The text is redacted, with anything that may start the key held back until the next piece shows
+    it does not; stdout gets the result as without --live."""
     dim, plain = ("\x1b[2m", "\x1b[0m") if sys.stderr.isatty() else ("", "")
     shown = {"reasoning": False, "answer": False}
-    with connector.stream(action, inputs, connection) as stream:
-        for reasoning, answer in stream.live():
-            if reasoning:
-                if not shown["reasoning"]:
-                    sys.stderr.write("Reasoning:\n")
-                    shown["reasoning"] = True
-                sys.stderr.write(f"{dim}{terminal_safe(reasoning)}{plain}")
-            if answer:
-                if shown["reasoning"] and not shown["answer"]:
-                    sys.stderr.write("\n\nAnswer:\n")
-                shown["answer"] = True
-                sys.stderr.write(terminal_safe(answer))
-            sys.stderr.flush()
+
+    def show(reasoning: str, answer: str) -> None:
+        if reasoning:
+            if not shown["reasoning"]:
+                sys.stderr.write("Reasoning:\n")
+                shown["reasoning"] = True
+            sys.stderr.write(f"{dim}{terminal_safe(reasoning)}{plain}")
+        if answer:
+            if shown["reasoning"] and not shown["answer"]:
+                sys.stderr.write("\n\nAnswer:\n")
+            shown["answer"] = True
+            sys.stderr.write(terminal_safe(answer))
+        sys.stderr.flush()
+
+    result = connector.run_result(action, inputs, connection, on_text=show)
     sys.stderr.write("\n")
-    return stream.result
+    return result.data
 
 
 def terminal_safe(text: str) -> str:
@@ -163,7 +171,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     inputs = parse_inputs(args.input, args.inputs_file)
     with connection_for(args) as (connector, connection):
         result = connector.check_connection(connection, inputs)
-        print_json(result, connection["apiKey"])
+        print_json(result, secret_of(connector, connection))
     return 0 if result["data"]["valid"] else 1
 
 
@@ -197,8 +205,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ConnectorError(f"connector.yaml: {where}: {error.message}")
     manifest = check_manifest(data)
     import_connection(manifest.connection.implementation)
-    for spec in (*manifest.all_actions, *([manifest.connection.check] if manifest.connection.check else [])):
+    for spec in manifest.all_actions:
         import_action(spec.implementation)
+    if manifest.connection.check is not None:
+        import_check(manifest.connection.check.implementation)
     print(f"connector.yaml is valid: {len(manifest.actions)} actions, {len(manifest.data_sources)} data "
           "sources, every class imports.")
     return 0
@@ -281,7 +291,8 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     # The MCP SDK is an optional extra: loaded only for this command (hosts/mcp/).
     from ..hosts.mcp.command import run_mcp
 
-    return run_mcp(args)
+    with connection_for(args) as (connector, connection):
+        return run_mcp(args, connector, connection)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ..runtime.connection import Connection
 from ..runtime.errors import InputError
 from ..runtime.inputs import FormValues
 from ..runtime.manifest import ConnectionSpec
@@ -19,27 +18,28 @@ PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
-class ApiKeyConnection(Connection):
+class ApiKeyConnection:
     api_key: Secret
     base_url: str
 
     @classmethod
     def from_form(cls, spec: ConnectionSpec, form: FormValues) -> ApiKeyConnection:
-        key = form.get("apiKey") or ""
+        key_input, url_input = spec.credential, spec.endpoint
+        key = form.get(key_input) or ""
         if isinstance(key, Secret):
             key = key.reveal()
         if any(ch.isspace() for ch in key):
-            raise InputError.single("apiKey", spec.label_of("apiKey"),
+            raise InputError.single(key_input, spec.label_of(key_input),
                                     "must not contain spaces or line breaks.")
         if not PRINTABLE_ASCII.fullmatch(key):
             # Never echo the key, not even the offending character's neighbours.
-            raise InputError.single("apiKey", spec.label_of("apiKey"),
+            raise InputError.single(key_input, spec.label_of(key_input),
                                     "may only contain printable ASCII characters (letters, digits and "
                                     "punctuation); copy the key again, without invisible characters.")
         try:
-            base_url = parse_base_url(form["baseUrl"], allow_insecure=bool(form.get("allowInsecureHttp")))
+            base_url = parse_base_url(form[url_input], allow_insecure=bool(form.get("allowInsecureHttp")))
         except UrlProblem as problem:
-            raise InputError.single("baseUrl", spec.label_of("baseUrl"), str(problem)) from None
+            raise InputError.single(url_input, spec.label_of(url_input), str(problem)) from None
         return cls(api_key=Secret(key), base_url=base_url)
 
     def auth_headers(self) -> dict[str, str]:

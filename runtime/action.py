@@ -1,17 +1,20 @@
-"""The contract every action fills in, and the context one run of it works with.
+"""The contract an action fills in, the call it works from, and how the runtime runs it.
 
-An action builds an HttpRequest from the form (`build_request`) and turns the answer into data
-(`parse_response`); a streamed action also names its `assembler` and the boolean input that
-turns streaming on. The base class owns the rest: cross-field problems are raised before
-anything is sent, the request goes through the shared executor with the step's Timeout,
-retry inputs and size limit, and the result carries status and headers.
+An action is at most two methods and, for streamed answers, an assembler:
+- `request(call)`: the HttpRequest to send. By default, the one connector.yaml declares
+  (`request: {method, path, beta}`, with the wired inputs in its body, query, headers and path).
+- `result(answer, call)`: the step's data from the answer. By default, the answer's JSON object
+  (with the `requiredFields` the manifest names).
+- `assembler`: merges a stream's events into the answer a non-streamed call would give.
+An action with none of these needs no code at all. The Call is immutable; the runtime owns
+sending, retries, streaming, downloads (a mode of the request) and the result's envelope.
 """
 
 from __future__ import annotations
 
-import copy
+import base64
+import dataclasses
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,68 +31,83 @@ from .responses import expect_object, expect_success, parse_json_body
 from .retry import RetryPolicy
 from .streaming import Assembler, EventHandler, EventStream
 from .transport import Deadline
-from .urls import join
-from .wiring import WiredParts, wire_inputs
+from .urls import beta_url, join
+from .wiring import WiredParts, declared_path, wire_inputs
+
+#: Live text as a stream arrives: (reasoning, answer) pieces, redacted, safe to show.
+LiveHandler = Callable[[str, str], None]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ActionResult:
-    """An action's answer: `data` is what the CLI prints; status and headers are for hosts."""
+    """An action's answer: `data` is what the CLI prints; `text` the answer's text for hosts that
+    show one (chat, FIM); status and headers are for hosts."""
 
     data: Any
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"data": self.data}
 
     def to_cli(self) -> dict[str, Any]:
-        """What the command line prints as JSON; results holding bytes override it."""
+        """What the command line prints as JSON: binary data as base64 text."""
+        if isinstance(self.data, bytes):
+            return {"data": base64.b64encode(self.data).decode("ascii"), "encoding": "base64",
+                    "contentType": self.headers.get("Content-Type")}
         return self.to_dict()
 
 
-def call_timeout(spec: ActionSpec, form: FormValues) -> float:
-    """The step's Timeout in seconds (the input's unit says whether it was given in ms)."""
-    field_spec = spec.input("timeout")
-    value = float(form["timeout"])
-    return value / 1000 if field_spec is not None and field_spec.unit == "milliseconds" else value
-
-
-def retry_policy(form: FormValues) -> RetryPolicy:
-    return RetryPolicy(max_retries=form["maxRetries"], exponential=form["useExponentialBackoff"],
-                       fixed_delay=form["retryDelayMS"] / 1000, retry_all_errors=form["retryAllErrors"])
-
-
+@dataclass(frozen=True, slots=True)
 class Call:
-    """One run of an action: its manifest entry, the checked form, the connection, and the
-    means to send within the step's Timeout, retry inputs and Max Response Size."""
+    """One run of an action: its manifest entry, the checked form, the connection, and the means to
+    send within the step's Timeout, retry inputs and Max Response Size."""
 
-    def __init__(self, spec: ActionSpec, form: FormValues, connection: Connection, executor: Executor,
-                 clock: Callable[[], float] = time.monotonic):
-        self.spec = spec
-        self.form = form
-        self.connection = connection
-        self.executor = executor
-        self.problems = Problems(spec.label_of)
-        self.deadline = Deadline(call_timeout(spec, form), clock)
-        self.policy = retry_policy(form)
-        self.limit = SizeLimit(int(form["maxResponseMB"] * 2**20), spec.label_of("maxResponseMB"))
-        self.debug = bool(form.get("debugRequest", False))
-        #: A file the answer's body is written to as it arrives, for actions that download.
-        self.output: Path | None = None
+    spec: ActionSpec
+    form: FormValues
+    connection: Connection
+    executor: Executor
+    deadline: Deadline
+    policy: RetryPolicy
+    limit: SizeLimit
+    debug: bool = False
+    #: A file the answer's body is written to as it arrives (Raw Request, Response Type binary).
+    output: Path | None = None
+    #: Receives the live text while a streamed answer arrives.
+    live: LiveHandler | None = None
+
+    @classmethod
+    def start(cls, spec: ActionSpec, form: FormValues, connection: Connection, executor: Executor, *,
+              output: Path | None = None, live: LiveHandler | None = None,
+              clock: Callable[[], float] = time.monotonic) -> Call:
+        """A call with its settings read from the form (connector.yaml's callSettings)."""
+        timeout = float(form["timeout"])
+        if spec.by_key["timeout"].unit == "milliseconds":
+            timeout /= 1000
+        policy = RetryPolicy(max_retries=form["maxRetries"], exponential=form["useExponentialBackoff"],
+                             fixed_delay=form["retryDelayMS"] / 1000, retry_all_errors=form["retryAllErrors"])
+        limit = SizeLimit(int(form["maxResponseMB"] * 2**20), spec.label_of("maxResponseMB"))
+        return cls(spec, form, connection, executor, Deadline(timeout, clock), policy, limit,
+                   bool(form.get("debugRequest")), output, live)
+
+    def with_form(self, form: FormValues) -> Call:
+        """The same call (deadline, policy, limits) with other values: a follow-up request."""
+        return dataclasses.replace(self, form=form)
+
+    def quiet(self) -> Call:
+        """The same call without live text (a follow-up whose text is not the answer shown)."""
+        return dataclasses.replace(self, live=None)
+
+    def problems(self) -> Problems:
+        """A collector for problems across inputs, named by their labels."""
+        return Problems(self.spec.label_of)
 
     def url(self, path: str) -> str:
         return join(self.connection.base_url, path)
 
-    def with_form(self, form: FormValues) -> Call:
-        """The same call (deadline, policy, limits) with other values: a follow-up request."""
-        follow_up = copy.copy(self)
-        follow_up.form = form
-        follow_up.problems = Problems(self.spec.label_of)
-        return follow_up
-
     def wired(self) -> WiredParts:
-        """The request parts connector.yaml declares (body fields, query, headers)."""
+        """The request parts connector.yaml declares (body fields, query, headers, path)."""
         return wire_inputs(self.spec, self.form)
 
     def send(self, request: HttpRequest) -> HttpResponse:
@@ -97,63 +115,95 @@ class Call:
                                   debug=self.debug)
 
 
-class Action(ABC):
-    """Base of every action and data source named in connector.yaml."""
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What came back: a response read whole, or a streamed answer assembled."""
 
-    #: Streamed actions: the assembler that merges events, and the boolean input that asks for a stream.
+    status: int
+    headers: Mapping[str, str]
+    response: HttpResponse | None = None
+    assembled: dict[str, Any] | None = None
+
+    def json(self, what: str) -> Any:
+        return self.assembled if self.response is None else parse_json_body(self.response, what)
+
+    def json_object(self, what: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+        return expect_object(self.json(what), what, required)
+
+
+class Action:
+    """What an action does with a call; subclasses change what differs from connector.yaml's
+    declaration (see the module's docstring)."""
+
     assembler: ClassVar[type[Assembler] | None] = None
-    stream_input: ClassVar[str | None] = None
 
-    @abstractmethod
-    def build_request(self, call: Call) -> HttpRequest:
-        """The request for this form; report cross-field problems with call.problems.add()."""
+    def request(self, call: Call) -> HttpRequest:
+        return declared_request(call)
 
-    def parse_response(self, response: HttpResponse, call: Call) -> Any:
-        """The result's data from a (non-streamed) answer: by default, a JSON object."""
-        return expect_object(parse_json_body(response, call.spec.label), call.spec.label)
+    def result(self, answer: Answer, call: Call) -> Any:
+        required = call.spec.request.required_fields if call.spec.request else ()
+        return answer.json_object(call.spec.label, required)
 
-    def finish(self, data: Any, call: Call) -> Any:
-        """A last step on the data, streamed or not (e.g. simplified output); by default none."""
-        return data
+    def text(self, data: Any) -> str | None:
+        """The answer's text, for hosts that show one; None for data that is not an answer."""
+        return None
 
-    def make_result(self, data: Any, status: int | None, headers: Mapping[str, str]) -> ActionResult:
-        return ActionResult(data, status, headers)
 
-    def run(self, call: Call) -> ActionResult:
-        result = self.exchange(call)
-        result.data = self.finish(result.data, call)
-        return result
+def declared_request(call: Call, json_body: Any = None) -> HttpRequest:
+    """The request connector.yaml declares, with the wired inputs (and a body the action built)."""
+    declared = call.spec.request
+    if declared is None:
+        raise InputError.single("action", "Action", f"'{call.spec.key}' declares no request.")
+    wired = call.wired()
+    path = declared_path(declared.path, wired.path)
+    url = beta_url(call.connection.base_url, path) if declared.beta else call.url(path)
+    body = json_body if json_body is not None else (wired.body or None)
+    stream = declared.stream_input is not None and call.form.get(declared.stream_input) is True
+    return HttpRequest(declared.method, url, params=tuple(wired.query), headers=wired.headers,
+                       json_body=body, stream=stream)
 
-    def exchange(self, call: Call) -> ActionResult:
-        """One request and its answer, streamed or not (before `finish`)."""
-        if call.output is not None:
-            raise InputError.single("output", "Output File", f"is not supported by '{call.spec.key}'; only "
-                                    "Raw Request with Response Type binary writes its answer to a file.")
-        request = self.checked_request(call)
-        if request.stream:
-            with self._stream(call, request) as stream:
-                data = stream.read_all()
-            return self.make_result(data, stream.status, stream.headers)
+
+def exchange(action: Action, call: Call) -> Answer:
+    """One request and its answer, streamed (its live text handed on) or not."""
+    request = action.request(call)
+    if call.output is not None and request.download_to is None:
+        raise InputError.single("output", "Output File", f"is not supported by '{call.spec.key}'; only "
+                                "Raw Request with Response Type binary writes its answer to a file.")
+    if not request.stream or request.download_to is not None:
         response = call.send(request)
-        return self.make_result(self.parse_response(response, call), response.status, response.headers)
+        return Answer(response.status, response.headers, response)
+    with _stream(action, call, request) as stream:
+        if call.live is None:
+            stream.read_all()
+        else:
+            for reasoning, answer in stream.live():
+                call.live(reasoning, answer)
+    return Answer(stream.status, stream.headers, assembled=stream.assembled)
 
-    def open_stream(self, call: Call, on_event: EventHandler | None = None) -> EventStream:
-        """Stream the answer event by event (the caller iterates, then reads `.result`)."""
-        if self.assembler is None or self.stream_input is None:
-            raise InputError.single("action", "Action", f"'{call.spec.key}' does not stream.")
-        call.form = call.form.with_given(**{self.stream_input: True})
-        return self._stream(call, self.checked_request(call), on_event)
 
-    def checked_request(self, call: Call) -> HttpRequest:
-        """build_request, then every problem it found raised at once, before anything is sent."""
-        request = self.build_request(call)
-        call.problems.raise_any()
-        return request
+def run(action: Action, call: Call) -> ActionResult:
+    answer = exchange(action, call)
+    data = action.result(answer, call)
+    return ActionResult(data, answer.status, answer.headers, action.text(data))
 
-    def _stream(self, call: Call, request: HttpRequest, on_event: EventHandler | None = None) -> EventStream:
-        assert self.assembler is not None, f"{type(self).__name__} streams but names no assembler"
-        response = call.send(request)
-        if response.status >= 300:
-            response.close()
-            expect_success(response, call.spec.label)
-        return EventStream(response, self.assembler(), redactor=call.executor.redactor, on_event=on_event)
+
+def open_stream(action: Action, call: Call, on_event: EventHandler | None = None) -> EventStream:
+    """Stream the answer event by event; the stream's `result` is then the step's data (the
+    action's result of the assembled answer)."""
+    stream_input = call.spec.request.stream_input if call.spec.request else None
+    if action.assembler is None or stream_input is None:
+        raise InputError.single("action", "Action", f"'{call.spec.key}' does not stream.")
+    call = call.with_form(call.form.with_given(**{stream_input: True}))
+    return _stream(action, call, action.request(call), on_event,
+                   finish=lambda assembled: action.result(Answer(200, {}, assembled=assembled), call))
+
+
+def _stream(action: Action, call: Call, request: HttpRequest, on_event: EventHandler | None = None,
+            finish: Callable[[dict[str, Any]], Any] | None = None) -> EventStream:
+    assert action.assembler is not None, f"{type(action).__name__} streams but names no assembler"
+    response = call.send(request)
+    if response.status >= 300:
+        response.close()
+        expect_success(response, call.spec.label)
+    return EventStream(response, action.assembler(), redactor=call.executor.redactor, on_event=on_event,
+                       finish=finish)

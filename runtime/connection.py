@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from typing import Protocol
 
 from .inputs import FormValues
 from .manifest import ConnectionSpec
 
 
-class Connection(ABC):
+class Connection(Protocol):
     """Where requests go, how they authenticate, and which values must never be shown."""
 
     base_url: str
 
     @classmethod
-    @abstractmethod
     def from_form(cls, spec: ConnectionSpec, form: FormValues) -> Connection:
         """Build the connection from coerced form values; raise InputError when they cannot work."""
+        ...
 
-    @abstractmethod
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a request (sent only to the base URL's origin)."""
+        ...
 
-    @abstractmethod
     def secrets(self) -> tuple[str, ...]:
         """Values to redact from every log line, error and output."""
+        ...
 
     @property
-    @abstractmethod
     def fingerprint(self) -> str:
         """A hash that tells connections apart (for caching sessions), never the secret itself."""
+        ...

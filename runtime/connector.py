@@ -7,6 +7,7 @@ and kept, with the sessions behind them, in small least-recently-used caches key
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import settings
-from .action import Action, ActionResult, Call
+from .action import Action, ActionResult, Call, LiveHandler, open_stream, run
 from .connection import Connection
 from .errors import ConnectorError, InputError, ManifestError
 from .executor import Executor
@@ -36,24 +37,38 @@ ConnectionValues = Mapping[str, Any] | Connection
 T = TypeVar("T")
 
 
-def import_implementation(path: str, base: type) -> type:
-    """The class connector.yaml names as module:Class, checked to derive from `base`."""
-    module_name, _, class_name = path.partition(":")
+def import_named(path: str) -> Any:
+    """What connector.yaml names as module:Name."""
+    module_name, _, name = path.partition(":")
     try:
-        cls = getattr(importlib.import_module(module_name), class_name)
+        return getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError) as exc:
         raise ManifestError(f"connector.yaml names {path}, which cannot be imported: {exc}") from None
-    if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise ManifestError(f"connector.yaml names {path}, which is not a {base.__name__} class.")
+
+
+def import_action(path: str | None) -> type[Action]:
+    """An action's class; without one, the declared request and its JSON answer do (Action)."""
+    if path is None:
+        return Action
+    cls = import_named(path)
+    if not (isinstance(cls, type) and issubclass(cls, Action)):
+        raise ManifestError(f"connector.yaml names {path}, which is not an Action class.")
     return cls
 
 
-def import_action(path: str) -> type[Action]:
-    return cast("type[Action]", import_implementation(path, Action))
+def import_connection(path: str | None) -> type[Connection]:
+    cls = import_named(path or "")
+    if not (isinstance(cls, type) and hasattr(cls, "from_form")):
+        raise ManifestError(f"connector.yaml names {path}, which is not a connection class.")
+    return cast("type[Connection]", cls)
 
 
-def import_connection(path: str) -> type[Connection]:
-    return cast("type[Connection]", import_implementation(path, Connection))
+def import_check(path: str | None) -> Callable[[Call], dict[str, Any]]:
+    """The connection check: a function of the check's Call to its report."""
+    check = import_named(path or "")
+    if not callable(check) or isinstance(check, type):
+        raise ManifestError(f"connector.yaml names {path}, which is not a function of a call.")
+    return cast("Callable[[Call], dict[str, Any]]", check)
 
 
 class _LRU(OrderedDict[str, T]):
@@ -130,7 +145,7 @@ class Connector:
     # -- connections -----------------------------------------------------------------------
     def connection(self, values: ConnectionValues | None) -> Connection:
         """Checked connection values; the same values are checked once and kept."""
-        if isinstance(values, Connection):
+        if isinstance(values, self._connection_class):
             return values
         values = {} if values is None else values
         cache_key = _values_hash(values) if isinstance(values, Mapping) else None
@@ -164,28 +179,40 @@ class Connector:
     # What leaves the connector is redacted here, as the final value or text it is: results,
     # errors (their partial answers too) and the connection check's report. Streams hand out
     # events, their assembled answer and live text redacted by EventStream the same way.
-    def prepare(self, key: str, inputs: Mapping[str, Any] | None,
-                connection: ConnectionValues | None) -> tuple[Action, Call]:
+    def prepare(self, key: str, inputs: Mapping[str, Any] | None, connection: ConnectionValues | None, *,
+                output: str | os.PathLike[str] | None = None, live: LiveHandler | None = None
+                ) -> tuple[Action, Call]:
         """Check everything the user gave; raises InputError before anything is sent."""
         spec = self.spec(key)
         conn = self.connection(connection)
         executor = self.executor(conn)
         with self._shown_errors(executor.redactor):
             form = coerce_inputs(spec, inputs)  # a value quoted in a problem could hold the key
-        return self._action(spec), Call(spec, form, conn, executor)
+            if live is not None:
+                stream_input = spec.request.stream_input if spec.request else None
+                if stream_input is None:
+                    raise InputError.single("action", "Action", f"'{key}' does not stream, so it has no "
+                                            "live text.")
+                form = form.with_given(**{stream_input: True})
+        return self._action(spec), Call.start(spec, form, conn, executor,
+                                              output=None if output is None else Path(output), live=live)
 
     def run_result(self, key: str, inputs: Mapping[str, Any] | None = None,
                    connection: ConnectionValues | None = None, *,
-                   output: str | os.PathLike[str] | None = None) -> ActionResult:
+                   output: str | os.PathLike[str] | None = None,
+                   on_text: LiveHandler | None = None) -> ActionResult:
         """Run an action. With `output` (Raw Request, Response Type binary), the answer's body is
-        written to that file as it arrives and the data says where, how many bytes, what type."""
-        action, call = self.prepare(key, inputs, connection)
-        call.output = None if output is None else Path(output)
+        written to that file as it arrives and the data says where, how many bytes, what type.
+        With `on_text` (streamed actions), the answer is streamed and its text handed to
+        on_text(reasoning, answer) as it arrives (redacted, safe to show); the result is the
+        same as without."""
+        action, call = self.prepare(key, inputs, connection, output=output, live=on_text)
         redactor = call.executor.redactor
         with self._shown_errors(redactor):
-            result = action.run(call)
-        result.data = redactor.value(result.data)  # binary data (bytes) is returned exactly as sent
-        return result
+            result = run(action, call)
+        # Binary data (bytes) is returned exactly as sent.
+        return dataclasses.replace(result, data=redactor.value(result.data), text=result.text and
+                                   redactor.shown(result.text))
 
     def run(self, key: str, inputs: Mapping[str, Any] | None = None,
             connection: ConnectionValues | None = None, *,
@@ -197,10 +224,10 @@ class Connector:
                connection: ConnectionValues | None = None,
                on_chunk: EventHandler | None = None) -> EventStream:
         """Open a streamed action; iterate it for events as they arrive (or `live()` for the text
-        to show), then read `.result`."""
+        to show), then read `.result`: the step's data, as `run` gives it."""
         action, call = self.prepare(key, inputs, connection)
         with self._shown_errors(call.executor.redactor):
-            return action.open_stream(call, on_chunk)
+            return open_stream(action, call, on_chunk)
 
     def check_connection(self, connection: ConnectionValues | None,
                          inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -208,12 +235,13 @@ class Connector:
         spec = self.manifest.connection.check
         if spec is None:
             raise ManifestError("connector.yaml declares no connection check.")
+        check = import_check(spec.implementation)
         conn = self.connection(connection)
         executor = self.executor(conn)
         with self._shown_errors(executor.redactor):
             form = coerce_inputs(spec, inputs)
             # The check's reason may quote what the server said: it is shown like an error.
-            return executor.redactor.value(self._action(spec).run(Call(spec, form, conn, executor)).to_dict())
+            return {"data": executor.redactor.value(check(Call.start(spec, form, conn, executor)))}
 
     @staticmethod
     @contextmanager

@@ -106,8 +106,8 @@ class Problems:
         self._label = labels
         self.items: list[InputProblem] = []
 
-    def add(self, key: str, message: str) -> None:
-        self.items.append(InputProblem(key, self._label(key), message))
+    def add(self, key: str, message: str, label: str | None = None) -> None:
+        self.items.append(InputProblem(key, label or self._label(key), message))
 
     def raise_any(self) -> None:
         if self.items:

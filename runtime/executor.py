@@ -22,6 +22,7 @@ from urllib3.exceptions import EmptyPoolError
 
 from . import settings
 from .connection import Connection
+from .download import check_output, save_body
 from .errors import ApiError, ConnectorError, InputError, LocalFileError, ResponseError, error_for_status
 from .http import FilePart, HttpRequest, HttpResponse, request_id
 from .http_log import log_attempt, log_retry
@@ -87,6 +88,8 @@ class Executor:
         """Send with retries; return a successful (or redirect) response, or raise the last error."""
         deadline = deadline or Deadline(DEFAULT_TIMEOUT)
         prepared = self.prepare(request)
+        if request.download_to is not None:
+            check_output(request.download_to)  # before anything is sent
 
         def attempt(number: int) -> HttpResponse:
             return self._attempt(request, prepared, number, deadline, limit, debug)
@@ -169,7 +172,12 @@ class Executor:
                 response = HttpResponse(answer.status_code, headers, content, attempts=number,
                                         redactor=self.redactor)
                 raise self._status_error(response)
-            if request.stream and answer.status_code < 300:
+            if request.download_to is not None and answer.status_code < 300:
+                # A download: the body goes to the file as it arrives, never into memory.
+                streamed = HttpResponse(answer.status_code, headers, None, reader, attempts=number)
+                response = HttpResponse(answer.status_code, headers, attempts=number,
+                                        saved=save_body(streamed, request.download_to))
+            elif request.stream and answer.status_code < 300:
                 response = HttpResponse(answer.status_code, headers, None, reader, attempts=number,
                                         redactor=self.redactor)
             elif request.redact_body:

@@ -41,8 +41,11 @@ class HttpRequest:
     data: bytes | None = None
     multipart: tuple[FilePart, ...] | None = None
     stream: bool = False
-    #: False for binary downloads: the body is returned exactly as sent, never redacted.
+    #: False for binary answers: the body is returned exactly as sent, never redacted.
     redact_body: bool = True
+    #: A download: the body is written to this file as it arrives (see download.py), and the
+    #: response says where, how many bytes and what type (HttpResponse.saved).
+    download_to: Path | None = None
 
 
 class BodyStream(Protocol):
@@ -57,10 +60,11 @@ class HttpResponse:
     """Status, headers (case-insensitive) and, unless streamed, the whole body, read within the
     call's deadline and size limit."""
 
-    __slots__ = ("status", "headers", "content", "attempts", "redactor", "_body")
+    __slots__ = ("status", "headers", "content", "attempts", "redactor", "saved", "_body")
 
     def __init__(self, status: int, headers: Mapping[str, str], content: bytes | None = None,
-                 body: BodyStream | None = None, attempts: int = 1, redactor: Redactor | None = None):
+                 body: BodyStream | None = None, attempts: int = 1, redactor: Redactor | None = None,
+                 saved: dict[str, Any] | None = None):
         self.status = status
         self.headers = headers
         self.content = content
@@ -68,6 +72,8 @@ class HttpResponse:
         self.attempts = attempts
         #: The connection's redactor, for text decoded from the body (None: binary, kept exact).
         self.redactor = redactor
+        #: For a download: {"file", "bytes", "contentType"} of the file written.
+        self.saved = saved
         self._body = body
 
     @property

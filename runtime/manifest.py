@@ -8,6 +8,7 @@ unique keys, references between entries, defaults that fit their input, wire map
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -22,16 +23,16 @@ InputType = Literal[
     "string", "text", "password", "number", "integer", "boolean", "select", "json",
     "valuelist", "keyvaluelist", "payload", "connection",
 ]
-WireTarget = Literal["body", "query", "header", "managed", "setting"]
+WireTarget = Literal["body", "query", "header", "path", "managed", "setting"]
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 CLASS_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
-# Inputs that configure the call itself (runtime/action.py reads them), and the ones every
-# action and the connection check must offer.
-CALL_SETTINGS = frozenset({"timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff",
-                           "retryAllErrors", "maxResponseMB", "debugRequest"})
-REQUIRED_CALL_SETTINGS = ("timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff",
-                          "retryAllErrors", "maxResponseMB")
+# The inputs that configure the call itself, which the runtime reads (runtime/action.py): the
+# manifest's callSettings declares exactly these, and every action and the connection check
+# take them after their own inputs.
+CALL_SETTINGS = ("timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff", "retryAllErrors",
+                 "maxResponseMB", "debugRequest")
 
 
 class Model(BaseModel):
@@ -51,9 +52,10 @@ class Wire(Model):
     """Where an input's value goes on the request."""
 
     to: WireTarget = Field(description=(
-        "body: a JSON body field; query: a query parameter; header: a request header; managed: "
-        "the action's code sends it (a named test covers it); setting: configures the call "
-        "(timeout, retries, limits) and is never sent."))
+        "body: a JSON body field; query: a query parameter; header: a request header; path: the "
+        "{key} in the action's request path (escaped; '.' and '..' refused); managed: the action's "
+        "code sends it (a named test covers it); setting: configures the call (timeout, retries, "
+        "limits) and is never sent."))
     name: str | None = Field(default=None, description="Field, parameter or header name; default: the key.")
     wrap: str | None = Field(default=None, description='Body only: send {"<wrap>": value}, e.g. type.')
 
@@ -92,6 +94,9 @@ class InputSpec(Model):
         default=None, description="The unit of a number, shown in forms and docs.")
     wire: WireField = Field(default=None, description="Where the value goes on the request (see Wire); "
                                                       "a bare word is short for {to: word}.")
+    env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$",
+                            description="Connection inputs: the environment variable the command line "
+                                        "and the MCP server read it from.")
 
     @model_validator(mode="after")
     def _consistent(self) -> InputSpec:
@@ -107,9 +112,11 @@ class InputSpec(Model):
             raise ValueError("wire: say where the value goes (body, query, header, managed or setting)")
         if self.wire.wrap is not None and self.wire.to != "body":
             raise ValueError("wire.wrap: only a body field can be wrapped")
-        if self.wire.to == "setting" and self.key not in CALL_SETTINGS:
-            known = ", ".join(sorted(CALL_SETTINGS))
-            raise ValueError(f"wire: '{self.key}' is not a call setting (known: {known})")
+        if (self.wire.to == "setting") != (self.key in CALL_SETTINGS):
+            known = ", ".join(CALL_SETTINGS)
+            raise ValueError(f"wire: only the call settings ({known}) are wire: setting, and they are")
+        if self.wire.to == "path" and not (self.required and self.type in ("string", "select")):
+            raise ValueError("wire: a path input must be a required string or select")
         if self.default is not None:
             try:
                 coerce_value(self, self.default)
@@ -128,7 +135,10 @@ class FormSpec(Model):
     key: str = Field(pattern=KEY_PATTERN)
     label: str
     description: str
-    implementation: str = Field(pattern=CLASS_PATTERN, description="module:Class implementing it.")
+    implementation: str | None = Field(
+        default=None, pattern=CLASS_PATTERN,
+        description="module:Name implementing it; an action without one sends its declared request "
+                    "and returns the JSON answer.")
     inputs: tuple[InputSpec, ...]
 
     @model_validator(mode="after")
@@ -177,15 +187,61 @@ class ToolHints(Model):
         return self
 
 
+class RequestSpec(Model):
+    """The request an action sends: everything an action without code needs, and what an action
+    with code builds on."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    path: str = Field(description="Joined to the connection's Base URL; {key} stands for a wire: path "
+                                  "input, escaped.")
+    beta: bool = Field(default=False, description="Sent under /beta on the Base URL's host (DeepSeek's "
+                                                  "beta features), whatever path the Base URL has.")
+    stream_input: str | None = Field(default=None, description="The boolean input that asks for a "
+                                                               "streamed answer.")
+    required_fields: tuple[str, ...] = Field(default=(), description="Fields the JSON answer must have; "
+                                                                     "an answer without them is an error.")
+
+
+class SettingChange(Model):
+    """How an action changes a call setting (its default, limits, unit, wording)."""
+
+    label: str | None = None
+    type: InputType | None = None
+    help: str | None = None
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: Literal["seconds", "milliseconds", "megabytes"] | None = None
+    advanced: bool | None = None
+    placeholder: str | None = None
+
+
 class ActionSpec(FormSpec):
+    request: RequestSpec | None = Field(default=None, description="The request it sends (required "
+                                                                  "without an implementation).")
+    call_settings: dict[str, SettingChange] = Field(
+        default_factory=dict, description="Changes to the manifest's callSettings for this action, by "
+                                          "key, e.g. {timeout: {default: 600}}.")
     hints: ToolHints | None = Field(default=None, description="What running it does, for agents' tool "
                                                               "lists (MCP tool annotations).")
 
     @model_validator(mode="after")
     def _call_settings(self) -> ActionSpec:
-        missing = [key for key in REQUIRED_CALL_SETTINGS if key not in self.by_key]
+        missing = [key for key in CALL_SETTINGS if key not in self.by_key]
         if missing:
-            raise ValueError(f"inputs: every action needs the call settings; missing {', '.join(missing)}")
+            raise ValueError(f"inputs: every action takes the call settings; missing {', '.join(missing)}")
+        if self.implementation is None and self.request is None:
+            raise ValueError("request: an action without an implementation declares its request")
+        if self.request is not None:
+            placeholders = set(PLACEHOLDER.findall(self.request.path))
+            path_inputs = {field.key for field in self.inputs if field.wire and field.wire.to == "path"}
+            if placeholders != path_inputs:
+                named = ", ".join(sorted(placeholders)) or "none"
+                raise ValueError(f"request.path: its {{placeholders}} ({named}) must be the wire: path "
+                                 f"inputs ({', '.join(sorted(path_inputs)) or 'none'})")
+            stream = self.request.stream_input
+            if stream is not None and (stream not in self.by_key or self.by_key[stream].type != "boolean"):
+                raise ValueError(f"request.streamInput: '{stream}' is not a boolean input")
         return self
 
 
@@ -194,8 +250,19 @@ class DataSourceSpec(ActionSpec):
 
 
 class ConnectionSpec(FormSpec):
+    credential: str = Field(description="The input holding the key, sent only to the endpoint's origin.")
+    endpoint: str = Field(description="The input holding the Base URL requests go to.")
     check: ActionSpec | None = Field(default=None, description="The action a builder runs to test a "
                                                                "saved connection.")
+
+    @model_validator(mode="after")
+    def _roles(self) -> ConnectionSpec:
+        for role in ("credential", "endpoint"):
+            if getattr(self, role) not in self.by_key:
+                raise ValueError(f"{role}: '{getattr(self, role)}' is not one of the connection's inputs")
+        if not self.by_key[self.credential].secret:
+            raise ValueError("credential: the key's input must be secret")
+        return self
 
 
 class ConnectorInfo(Model):
@@ -213,9 +280,29 @@ class Manifest(Model):
     shared_inputs: dict[str, InputSpec] = Field(
         default_factory=dict, description="Inputs several actions share; actions include them with "
                                           "YAML aliases (*name) or merge keys (<<: *name).")
+    call_settings: tuple[InputSpec, ...] = Field(
+        description="The inputs that configure a call (Timeout, retries, size limit, debug logging), "
+                    "given once: every action and the connection check take them after their own "
+                    "inputs, changed per action by its callSettings.")
     connection: ConnectionSpec
     actions: tuple[ActionSpec, ...]
     data_sources: tuple[DataSourceSpec, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_call_settings(cls, data: Any) -> Any:
+        """Every action's inputs with the call settings after them, as the action changes them."""
+        if not isinstance(data, dict) or not isinstance(data.get("callSettings"), list):
+            return data
+        settings = [setting for setting in data["callSettings"] if isinstance(setting, dict)]
+        specs = [*(data.get("actions") or []), *(data.get("dataSources") or [])]
+        connection = data.get("connection")
+        if isinstance(connection, dict) and isinstance(connection.get("check"), dict):
+            specs.append(connection["check"])
+        for spec in specs:
+            if isinstance(spec, dict) and isinstance(spec.get("inputs", []), list):
+                spec["inputs"] = [*spec.get("inputs", []), *with_changes(settings, spec.get("callSettings"))]
+        return data
 
     @model_validator(mode="after")
     def _unique_and_resolvable(self) -> Manifest:
@@ -238,6 +325,16 @@ class Manifest(Model):
 
     def action(self, key: str) -> ActionSpec | None:
         return next((spec for spec in self.all_actions if spec.key == key), None)
+
+
+def with_changes(settings: list[dict[str, Any]], changes: Any) -> list[dict[str, Any]]:
+    """The call settings as an action changes them (unknown keys are left for validation to name)."""
+    if not isinstance(changes, dict):
+        return settings
+    unknown = set(changes) - {setting.get("key") for setting in settings}
+    if unknown:
+        raise ValueError(f"callSettings: '{sorted(unknown)[0]}' is not a call setting")
+    return [{**setting, **(changes.get(setting.get("key")) or {})} for setting in settings]
 
 
 def manifest_json_schema() -> dict[str, Any]:

@@ -84,10 +84,14 @@ class EventStream:
     """
 
     def __init__(self, response: HttpResponse, assembler: Assembler, *, redactor: Redactor,
-                 on_event: EventHandler | None = None):
+                 on_event: EventHandler | None = None, finish: Callable[[dict[str, Any]], Any] | None = None):
         self.response = response
         self.assembler = assembler
-        self.result: dict[str, Any] | None = None
+        #: The answer assembled from the events, in the shape a non-streamed call gives.
+        self.assembled: dict[str, Any] | None = None
+        #: The step's data once the stream ended: the assembled answer as the action returns it.
+        self.result: Any = None
+        self._finish = finish
         self._redactor = redactor
         self._on_event = on_event
         self._started = False
@@ -154,10 +158,10 @@ class EventStream:
         held_reasoning, held_answer = self._live
         return held_reasoning.rest(), held_answer.rest()
 
-    def read_all(self) -> dict[str, Any]:
+    def read_all(self) -> Any:
+        """Read the stream to its end; the step's data (see `result`)."""
         for _ in self:
             pass
-        assert self.result is not None  # iteration either completed the answer or raised
         return self.result
 
     def _events(self) -> Iterator[dict[str, Any]]:
@@ -167,8 +171,10 @@ class EventStream:
             for data in iter_events(self.response.chunks(), settings.MAX_EVENT_BYTES):
                 if data == DONE:
                     # The answer was joined from pieces: a key split over events shows only now.
-                    self.result = self._redactor.value(self.assembler.result())
+                    self.assembled = self._redactor.value(self.assembler.result())
                     self.response.finish()
+                    self.result = self.assembled if self._finish is None else \
+                        self._redactor.value(self._finish(self.assembled))
                     return
                 text = self._redactor.text(data)  # before any message quotes (and cuts) it
                 event = self._parse(text)

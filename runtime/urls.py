@@ -117,6 +117,13 @@ def join(base_url: str, path: str) -> str:
     return f"{base_url.rstrip('/')}/{path.lstrip('/')}"
 
 
+def beta_url(base_url: str, path: str) -> str:
+    """`path` under /beta on the Base URL's host, whatever path the Base URL has: DeepSeek's beta
+    features live only there."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}/beta/{path.lstrip('/')}"
+
+
 def is_absolute(url: str) -> bool:
     """Whether the URL names its own origin rather than a path on the Base URL's.
 

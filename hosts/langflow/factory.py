@@ -14,7 +14,6 @@ from typing import Any
 
 from deepseek_connector import load_connector
 from deepseek_connector.hosts.fields import form_inputs, langflow_widget
-from deepseek_connector.runtime.connector import import_action
 from deepseek_connector.runtime.manifest import InputSpec
 from lfx.custom.custom_component.component import Component
 from lfx.io import (
@@ -95,7 +94,8 @@ def build_inputs(action: str) -> list[Any]:
 def build_outputs(action: str) -> list[Output]:
     """Data for every action; a streamed one (chat, FIM) answers in text too, for a ChatOutput."""
     outputs = [Output(display_name="Result", name="result", method="build_data")]
-    if import_action(load_connector().spec(action).implementation).assembler is not None:
+    declared = load_connector().spec(action).request
+    if declared is not None and declared.stream_input is not None:
         outputs.insert(0, Output(display_name="Answer", name="answer", method="build_message"))
     return outputs
 

@@ -72,5 +72,5 @@ def test_describe_json_carries_marketplace_metadata(capsys):
     model = next(i for a in described["actions"] if a["key"] == "createChatCompletion"
                  for i in a["inputs"] if i["key"] == "model")
     assert model["dataSource"] == "selectModel"
-    assert described["connection"]["check"]["implementation"].endswith("account:CheckConnection")
+    assert described["connection"]["check"]["implementation"].endswith("account:check_connection")
     assert "timeout" in [i["key"] for i in described["connection"]["check"]["inputs"]]

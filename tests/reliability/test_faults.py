@@ -9,7 +9,6 @@ from email.utils import formatdate
 import pytest
 from deepseek_connector import load_connector
 from deepseek_connector.runtime import settings
-from deepseek_connector.runtime.connector import import_action
 from deepseek_connector.runtime.errors import (
     AuthenticationError,
     ConnectorError,
@@ -34,7 +33,7 @@ RETRIES = {"maxRetries": "2", "useExponentialBackoff": "true"}
 ACTIONS = {key: {**required_inputs(CONNECTOR.spec(key)), **RETRIES}
            for key in CONNECTOR.action_keys() + CONNECTOR.data_source_keys()}
 STREAMING = [key for key in ACTIONS
-             if import_action(CONNECTOR.spec(key).implementation).assembler is not None]
+             if CONNECTOR.spec(key).request and CONNECTOR.spec(key).request.stream_input]
 TRANSIENT = [
     pytest.param({"status": 429}, id="429"),
     pytest.param({"status": 429, "retry_after": "0.2"}, id="429-retry-after-seconds"),

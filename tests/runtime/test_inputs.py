@@ -148,7 +148,8 @@ def test_all_problems_are_reported_at_once_by_label():
     assert text.startswith("3 inputs are invalid.")
     assert "Model: is required." in text
     assert "Temperature: must be a number from 0 to 2; got 'hot'." in text
-    assert "colour: is not an input of this action (its inputs are: maxResponseMB, maxRetries, model," in text
+    assert ("colour: is not an input of this action (its inputs are: debugRequest, maxResponseMB, "
+            "maxRetries, model,") in text
     assert [p.key for p in caught.value.problems] == ["model", "temperature", "colour"]
 
 

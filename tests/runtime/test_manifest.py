@@ -13,7 +13,7 @@ import yaml
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import ManifestError
 from deepseek_connector.runtime.loading import load_manifest, parse_manifest
-from deepseek_connector.runtime.manifest import REQUIRED_CALL_SETTINGS, manifest_json_schema
+from deepseek_connector.runtime.manifest import CALL_SETTINGS, manifest_json_schema
 from jsonschema import Draft202012Validator
 
 
@@ -77,29 +77,35 @@ def test_manifest_file_can_be_loaded_from_a_path(tmp_path):
      "'listModels' is used twice as an action or data source key"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "flavour", "label": "Flavour", "type": "select", "help": "h", "wire": "body"}),
-     "actions[0](listModels).inputs[7](flavour).choices: required for select inputs"),
+     "actions[0](listModels).inputs[1](flavour).choices: required for select inputs"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "n", "label": "N", "type": "integer", "help": "h", "default": "many", "wire": "body"}),
-     "inputs[7](n).default: must be a whole number"),
+     "inputs[1](n).default: must be a whole number"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "m", "label": "M", "type": "string", "help": "h", "dataSource": "nowhere", "wire": "body"}),
      "listModels.m.dataSource: no data source named 'nowhere'"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "t", "label": "T", "type": "number", "help": "h", "minimum": 3, "maximum": 1,
          "wire": "body"}),
-     "inputs[7](t).minimum: greater than maximum"),
+     "inputs[1](t).minimum: greater than maximum"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "seed", "label": "Seed", "type": "integer", "help": "h"}),
-     "inputs[7](seed).wire: say where the value goes"),
+     "inputs[1](seed).wire: say where the value goes"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "seed", "label": "Seed", "type": "integer", "help": "h", "wire": "setting"}),
-     "inputs[7](seed).wire: 'seed' is not a call setting"),
+     "inputs[1](seed).wire: only the call settings (timeout, maxRetries, retryDelayMS"),
     (lambda d: d["actions"][0]["inputs"].append(
         {"key": "seed", "label": "Seed", "type": "integer", "help": "h",
          "wire": {"to": "query", "wrap": "x"}}),
-     "inputs[7](seed).wire.wrap: only a body field can be wrapped"),
-    (lambda d: d["actions"][0]["inputs"].pop(1),
-     "actions[0](listModels).inputs: every action needs the call settings; missing timeout"),
+     "inputs[1](seed).wire.wrap: only a body field can be wrapped"),
+    (lambda d: d["actions"][0].update(callSettings={"colour": {"default": 1}}),
+     "callSettings: 'colour' is not a call setting"),
+    (lambda d: d["actions"][0]["inputs"].append(dict(d["callSettings"][0])),
+     "actions[0](listModels).inputs: 'timeout' is used twice"),
+    (lambda d: d["actions"][0].pop("request"),
+     "actions[0](listModels).request: an action without an implementation declares its request"),
+    (lambda d: d["connection"].update(credential="baseUrl"),
+     "connection.credential: the key's input must be secret"),
 ])
 def test_errors_name_the_bad_path(edit, expected):
     with pytest.raises(ManifestError) as caught:
@@ -123,8 +129,8 @@ def test_every_action_and_the_check_offer_the_call_settings_as_advanced_inputs()
     manifest = packaged_manifest()
     for spec in (*manifest.all_actions, manifest.connection.check):
         keys = [field.key for field in spec.inputs]
-        assert set(REQUIRED_CALL_SETTINGS) <= set(keys), spec.key
-        for key in REQUIRED_CALL_SETTINGS:
+        assert keys[-len(CALL_SETTINGS):] == list(CALL_SETTINGS), spec.key
+        for key in CALL_SETTINGS:
             assert spec.input(key).wire.to == "setting"
             # Raw Request keeps the anchor's form, where these are ordinary inputs.
             assert spec.input(key).advanced or spec.key == "rawRequest", (spec.key, key)

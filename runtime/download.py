@@ -15,8 +15,8 @@ import stat
 from pathlib import Path
 from typing import IO, Any
 
-from ..runtime.errors import InputError, LocalFileError
-from ..runtime.http import HttpResponse
+from .errors import InputError, LocalFileError
+from .http import HttpResponse
 
 OUTPUT_LABEL = "Output File"
 # The temporary file's name: ".<start of the name>.<random>.part", well within any name limit.
@@ -28,12 +28,12 @@ _CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW"
 def check_output(path: Path) -> None:
     """Before anything is sent: the name can be a file here, its folder exists and can be written,
     and what the name holds now, if anything, is a regular file (never a folder, device or pipe)."""
-    problem = _output_problem(path)
+    problem = output_problem(path)
     if problem:
         raise InputError.single("output", OUTPUT_LABEL, problem)
 
 
-def _output_problem(path: Path) -> str | None:
+def output_problem(path: Path) -> str | None:
     text = str(path)
     if "\0" in text:
         return "must not contain a NUL character."
