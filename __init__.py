@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import requests
 
     from .runtime.connector import Connector
-    from .runtime.manifest import Manifest
+    from .runtime.manifest.models import Manifest
 
 __all__ = ["load_connector", "packaged_manifest", "__version__"]
 
@@ -27,7 +27,7 @@ def packaged_manifest() -> Manifest:
     """connector.yaml as shipped in the package, checked against its typed models."""
     # The runtime (pydantic, requests) is imported on first use, not with the package, so a
     # host that only lists entry points does not pay for it.
-    from .runtime.loading import parse_manifest
+    from .runtime.manifest.loading import parse_manifest
 
     # Read beside this file rather than through importlib.resources, whose import (tempfile,
     # shutil, compressors) costs some 8 ms of every command's cold start; the package is

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime.action import Action, Call, run
+from ..runtime.contract.action import Action, Call
+from ..runtime.contract.running import run
 from ..runtime.errors import (
     AuthenticationError,
     ConnectorError,

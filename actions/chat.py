@@ -11,13 +11,14 @@ import json
 import re
 from typing import Any
 
-from ..runtime.action import Answer, Call, declared_request, exchange
+from ..runtime.contract.action import Answer, Call, declared_request
+from ..runtime.contract.running import exchange
 from ..runtime.errors import OutputError, Problems
-from ..runtime.http import HttpRequest
-from ..runtime.manifest import ActionSpec
+from ..runtime.http.messages import HttpRequest
+from ..runtime.manifest.models import ActionSpec
 from .chat_assembler import ChatCompletionAssembler
 from .completions import CompletionAction, answer_text, finish, with_stream_options
-from .structured import add_usage, mismatch, parse_json, schema_problem
+from .json_output import add_usage, mismatch, parse_json, schema_problem
 
 ROLES = ("system", "user", "assistant", "tool")
 TOOL_CHOICE_WORDS = ("none", "auto", "required")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..runtime import settings
-from ..runtime.streaming import Assembler, TextBuffer
+from ..runtime.streaming.assembling import Assembler, TextBuffer
 
 
 def typed_field(value: Any, kind: type | tuple[type, ...], what: str) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..runtime.action import Action, Answer, Call
+from ..runtime.contract.action import Action, Answer, Call
 from ..runtime.errors import Problems, ResponseError
-from .structured import simplify
+from .json_output import simplify
 
 
 class CompletionAction(Action):

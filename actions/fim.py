@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime.action import Call, declared_request
-from ..runtime.http import HttpRequest
-from ..runtime.streaming import TextBuffer
+from ..runtime.contract.action import Call, declared_request
+from ..runtime.http.messages import HttpRequest
+from ..runtime.streaming.assembling import TextBuffer
 from .chat_assembler import ChoicesAssembler, typed_field, whole_number
 from .completions import CompletionAction, with_stream_options
 

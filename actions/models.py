@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime.action import Action, Answer, Call
+from ..runtime.contract.action import Action, Answer, Call
 
 
 class SelectModel(Action):

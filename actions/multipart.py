@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..runtime.errors import Problems
-from ..runtime.http import FilePart
-from ..runtime.inputs import FormValues
-from ..runtime.multipart_body import MEDIA_TYPE_TEXT, is_media_type
-from ..runtime.wiring import as_text
+from ..runtime.forms.form import FormValues
+from ..runtime.forms.wiring import as_text
+from ..runtime.http.messages import FilePart
+from ..runtime.http.multipart import MEDIA_TYPE_TEXT, is_media_type
 
 FileContent = bytes | Path | IO[bytes]
 

@@ -13,13 +13,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..runtime import settings
-from ..runtime.action import Action, Answer, Call
-from ..runtime.download import OUTPUT_LABEL, output_problem
+from ..runtime.contract.action import Action, Answer, Call
 from ..runtime.errors import Problems
-from ..runtime.http import HttpRequest
-from ..runtime.responses import parse_json_body, shown_body
-from ..runtime.urls import UrlProblem, has_userinfo, is_absolute, join, origin_of
-from ..runtime.wiring import as_text
+from ..runtime.forms.wiring import as_text
+from ..runtime.http.answers import parse_json_body, shown_body
+from ..runtime.http.downloads import OUTPUT_LABEL, output_problem
+from ..runtime.http.messages import HttpRequest
+from ..runtime.http.urls import UrlProblem, has_userinfo, is_absolute, join, origin_of
 from .multipart import build_multipart
 
 # RFC 9110 field names are tokens; values are visible Latin-1 characters, spaces and tabs.

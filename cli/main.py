@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check connector.yaml and its classes")
     validate.add_argument("--write", action="store_true",
-                          help="regenerate runtime/manifest.schema.json from the typed models")
+                          help="regenerate runtime/manifest/manifest.schema.json from the typed models")
 
     emulator = sub.add_parser("emulator", help="serve the DeepSeek emulator until stopped")
     emulator.add_argument("--host", default="127.0.0.1")

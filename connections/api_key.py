@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 
 from ..runtime.errors import InputError
-from ..runtime.inputs import FormValues
-from ..runtime.manifest import ConnectionSpec
+from ..runtime.forms.form import FormValues
+from ..runtime.http.urls import UrlProblem, parse_base_url
+from ..runtime.manifest.models import ConnectionSpec
 from ..runtime.redaction import Secret
-from ..runtime.urls import UrlProblem, parse_base_url
 
 # A key travels in an HTTP header: visible ASCII only. A pasted zero-width space or a control
 # character would otherwise crash the send or be sent as is.

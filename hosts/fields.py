@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..runtime.manifest import ActionSpec, InputSpec, Manifest
+from ..runtime.manifest.inputs import InputSpec
+from ..runtime.manifest.models import ActionSpec, Manifest
 
 LangflowWidget = Literal["secret", "dropdown", "model", "toggle", "float", "integer", "list", "dict",
                          "message", "json", "text", "number-text"]

@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import settings
-from .action import Action, ActionResult, Call, LiveHandler, open_stream, run
-from .connection import Connection
+from .contract.action import Action, ActionResult, Call, LiveHandler
+from .contract.connection import Connection
+from .contract.running import open_stream, run
 from .errors import ConnectorError, InputError, ManifestError
-from .executor import Executor
-from .inputs import coerce_connection, coerce_inputs
+from .forms.form import coerce_connection, coerce_inputs
+from .http.client import Executor
 from .log_redaction import install_log_redaction
-from .manifest import ActionSpec, InputSpec, Manifest
+from .manifest.inputs import InputSpec
+from .manifest.models import ActionSpec, Manifest
 from .redaction import Redactor, Secret
-from .streaming import EventHandler, EventStream
+from .streaming.events import EventHandler, EventStream
 
 if TYPE_CHECKING:
     import requests

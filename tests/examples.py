@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepseek_connector.runtime.coercers import coerce_value
-from deepseek_connector.runtime.manifest import ActionSpec, InputSpec
+from deepseek_connector.runtime.forms.coercers import coerce_value
+from deepseek_connector.runtime.manifest.inputs import InputSpec
+from deepseek_connector.runtime.manifest.models import ActionSpec
 
 REQUIRED_EXAMPLES: dict[str, Any] = {
     "model": "deepseek-v4-flash",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deepseek_connector import __version__, load_connector
-from deepseek_connector.runtime.describe import reference_page
+from deepseek_connector.runtime.manifest.describe import reference_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ def test_committed_reference_page_matches_the_manifest():
 
 
 def test_every_file_generated_from_the_manifest_is_current(monkeypatch):
-    from deepseek_connector.cli.commands import generated_files
+    from deepseek_connector.cli.manifest_commands import generated_files
 
     monkeypatch.chdir(ROOT)
     files = generated_files()

@@ -14,7 +14,7 @@ from deepseek_connector import __version__, load_connector
 from deepseek_connector.hosts.airflow.provider import get_provider_info
 from deepseek_connector.hosts.dify import export as dify
 from deepseek_connector.runtime.errors import InputError
-from deepseek_connector.runtime.loading import parse_manifest
+from deepseek_connector.runtime.manifest.loading import parse_manifest
 
 HOST_SDKS = ("airflow", "lfx", "langflow", "dify_plugin", "gevent")
 
@@ -58,7 +58,7 @@ def test_the_dify_plugin_maps_every_input(tmp_path):
     assert by_name["messages"] == {**by_name["messages"], "type": "string", "required": True, "form": "llm"}
     assert by_name["timeout"]["default"] == 600
     vendored = directory / "vendor" / "deepseek_connector"
-    assert (vendored / "connector.yaml").is_file() and (vendored / "runtime" / "executor.py").is_file()
+    assert (vendored / "connector.yaml").is_file() and (vendored / "runtime" / "http" / "client.py").is_file()
     assert not (vendored / "tests").exists() and not list(vendored.rglob("*.pyc"))
     assert (directory / "requirements.txt").read_text().startswith("dify_plugin==0.10.2\n")
 

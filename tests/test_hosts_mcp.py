@@ -18,8 +18,8 @@ from deepseek_connector.hosts.mcp.command import is_loopback, listen_address
 from deepseek_connector.hosts.mcp.tools import served_tools, structured, text_of
 from deepseek_connector.runtime.connector import Connector
 from deepseek_connector.runtime.errors import InputError
-from deepseek_connector.runtime.form_schema import action_schema
-from deepseek_connector.runtime.loading import check_manifest
+from deepseek_connector.runtime.manifest.form_schema import action_schema
+from deepseek_connector.runtime.manifest.loading import check_manifest
 
 KEY = "sk-test-mcp-unit-canary-0123456789"
 MANIFEST = Path(__file__).resolve().parent.parent / "connector.yaml"

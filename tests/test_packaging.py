@@ -32,7 +32,8 @@ def test_wheel_holds_only_the_deepseek_connector_package(wheel):
 
 def test_wheel_carries_manifest_schema_assets_and_code(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("deepseek_connector/connector.yaml", "deepseek_connector/runtime/manifest.schema.json",
+    for needed in ("deepseek_connector/connector.yaml",
+                   "deepseek_connector/runtime/manifest/manifest.schema.json",
                    "deepseek_connector/docs/reference.md", "deepseek_connector/assets/icon.png"):
         assert needed in names, needed
     left_out = ("deepseek_connector/tests", "deepseek_connector/bench")
@@ -108,7 +109,7 @@ def test_one_version_string_everywhere():
     from importlib.metadata import version
 
     from deepseek_connector import __version__, load_connector
-    from deepseek_connector.runtime.describe import as_json
+    from deepseek_connector.runtime.manifest.describe import as_json
 
     assert version("deepseek-connector") == __version__ == load_connector().version
     assert as_json(load_connector().manifest, __version__)["connector"]["version"] == __version__

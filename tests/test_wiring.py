@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from deepseek_connector import __version__, load_connector
-from deepseek_connector.runtime.coercers import coerce_value
 from deepseek_connector.runtime.connector import Connector
 from deepseek_connector.runtime.errors import ConnectorError
-from deepseek_connector.runtime.loading import parse_manifest
+from deepseek_connector.runtime.forms.coercers import coerce_value
+from deepseek_connector.runtime.manifest.loading import parse_manifest
 
 from tests.conftest import FAKE_KEY
 from tests.examples import COMPANIONS, example_value, required_inputs
@@ -31,11 +31,11 @@ MANAGED_COVERAGE = {
     ("createChatCompletion", "extra_body"):
         "actions/test_chat.py::test_extra_body_fields_are_merged_into_the_body",
     ("createChatCompletion", "json_schema"):
-        "actions/test_structured.py::test_a_json_schema_asks_for_json_and_a_matching_answer_passes",
+        "actions/test_json_output.py::test_a_json_schema_asks_for_json_and_a_matching_answer_passes",
     ("createChatCompletion", "repair_attempts"):
-        "actions/test_structured.py::test_a_repair_sends_the_mistake_back_and_counts_both_answers_usage",
+        "actions/test_json_output.py::test_a_repair_sends_the_mistake_back_and_counts_both_answers_usage",
     ("createChatCompletion", "simplify_output"):
-        "actions/test_structured.py::test_simplified_output_of_a_thinking_answer",
+        "actions/test_json_output.py::test_simplified_output_of_a_thinking_answer",
     ("createFimCompletion", "include_usage"):
         "actions/test_fim.py::test_a_streamed_answer_is_the_same_text_completion",
     ("createFimCompletion", "simplify_output"):
@@ -51,7 +51,7 @@ MANAGED_COVERAGE = {
     ("rawRequest", "headers"): "actions/test_raw_request.py::test_connection_authorization_always_wins",
     ("rawRequest", "responseType"): "actions/test_raw_request.py::test_response_types",
     ("connection", "apiKey"):
-        "runtime/test_executor.py::test_success_sends_the_bearer_key_and_user_agent_once",
+        "runtime/http/test_client.py::test_success_sends_the_bearer_key_and_user_agent_once",
     ("connection", "baseUrl"): "cli/test_cli.py::test_environment_variables_configure_the_connection",
     ("connection", "allowInsecureHttp"):
         "hostile/test_origin.py::test_plain_http_elsewhere_needs_the_explicit_allow_insecure_input",

@@ -9,7 +9,7 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from ... import load_connector
-from ...runtime.action import ActionResult
+from ...runtime.contract.action import ActionResult
 from ...runtime.errors import ConnectorError
 from .provider import CONNECTION_TYPE, STANDARD_FIELDS
 

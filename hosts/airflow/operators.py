@@ -16,7 +16,7 @@ from airflow.sdk import BaseOperator
 
 from ... import packaged_manifest
 from ...runtime.errors import ManifestError
-from ...runtime.manifest import ActionSpec
+from ...runtime.manifest.models import ActionSpec
 from ..fields import airflow_type, form_inputs
 from .hooks import DeepSeekHook
 

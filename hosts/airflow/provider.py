@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import __version__, packaged_manifest
-from ...runtime.manifest import InputSpec
+from ...runtime.manifest.inputs import InputSpec
 
 DISTRIBUTION = "deepseek-connector"  # Airflow refuses a provider whose package-name differs from this
 CONNECTION_TYPE = "deepseek"

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from ...runtime.manifest import ActionSpec, InputSpec, Manifest
+from ...runtime.manifest.inputs import InputSpec
+from ...runtime.manifest.models import ActionSpec, Manifest
 from ..fields import dify_type, form_inputs
 from .packaging import pack, recorded_files, write_folder
 
@@ -26,7 +27,7 @@ SDK = "dify_plugin==0.10.2"
 NAME = "deepseek_connector"
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 # What of the package's folder ships (as its wheel does): modules and these data files.
-DATA_FILES = ("connector.yaml", "runtime/manifest.schema.json", "docs/reference.md",
+DATA_FILES = ("connector.yaml", "runtime/manifest/manifest.schema.json", "docs/reference.md",
               "hosts/langflow/extension.json", "assets/icon.png", "assets/icon.svg")
 SKIPPED = {"tests", "bench", "build", "dist", ".venv", ".git", "__pycache__", ".mypy_cache", ".hostvenvs"}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from deepseek_connector import load_connector
 from deepseek_connector.hosts.fields import form_inputs, langflow_widget
-from deepseek_connector.runtime.manifest import InputSpec
+from deepseek_connector.runtime.manifest.inputs import InputSpec
 from lfx.custom.custom_component.component import Component
 from lfx.io import (
     BoolInput,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...runtime.manifest import Manifest
+from ...runtime.manifest.models import Manifest
 
 HERE = Path(__file__).resolve().parent
 EXTENSION_FILE = HERE / "extension.json"

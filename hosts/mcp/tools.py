@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 # Every name this adapter takes from the connector's runtime is imported here, and only here.
 from ...runtime.errors import ConnectorError, InputError
-from ...runtime.form_schema import action_schema
+from ...runtime.manifest.form_schema import action_schema
 
 if TYPE_CHECKING:
     from ...runtime.connector import Connector
-    from ...runtime.manifest import ActionSpec
+    from ...runtime.manifest.models import ActionSpec
 
 __all__ = ["ConnectorError", "InputError", "Tool", "served_tools", "structured", "text_of", "result_json"]
 

@@ -195,10 +195,10 @@ def test_cli_size_limit(hostile):
 
 def test_waiting_for_a_free_pooled_connection_is_bounded_by_the_deadline(hostile):
     from deepseek_connector.connections.api_key import ApiKeyConnection
-    from deepseek_connector.runtime.executor import Executor
-    from deepseek_connector.runtime.http import HttpRequest
+    from deepseek_connector.runtime.http.client import Executor
+    from deepseek_connector.runtime.http.deadline import Deadline
+    from deepseek_connector.runtime.http.messages import HttpRequest
     from deepseek_connector.runtime.redaction import Secret
-    from deepseek_connector.runtime.transport import Deadline
 
     executor = Executor(ApiKeyConnection(Secret(KEY), hostile.url), pool_size=1)
     # The pool's one connection is held by an answer that never ends.

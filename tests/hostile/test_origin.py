@@ -37,7 +37,7 @@ def test_cli_refuses_the_backslash_trick_and_sends_nothing(recorder, emulator):
 
 def test_the_executor_checks_the_url_as_it_will_be_sent(connector, recorder, emulator):
     """The last check sits in the executor: it reads the prepared URL, not the one given."""
-    from deepseek_connector.runtime.executor import HttpRequest
+    from deepseek_connector.runtime.http.client import HttpRequest
 
     conn = connector.connection({"apiKey": KEY, "baseUrl": emulator.url})
     executor = connector.executor(conn)

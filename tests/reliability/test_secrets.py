@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from deepseek_connector.runtime.errors import ConnectorError, InputError, ResponseError
-from deepseek_connector.runtime.form_schema import connection_schema
+from deepseek_connector.runtime.manifest.form_schema import connection_schema
 
 from tests.reliability.figures import count
 

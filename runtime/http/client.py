@@ -1,0 +1,254 @@
+"""The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
+
+Every call goes through a requests Session (the connector's own, or one a host platform gives)
+and requests' HTTPAdapter.send: the connector's GuardedAdapter (pools.py), or an adapter the
+host mounted on its Session. A request is prepared once and its URL checked as requests and
+urllib3 will send it (the key only goes to the connection's origin); then the retry loop
+(retry.py) runs its attempts. Each attempt is bounded by the call's deadline (the watchdog cuts
+it off) and its body by the size limit; each is logged from redacted text.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import EmptyPoolError
+
+from .. import settings
+from ..contract.connection import Connection
+from ..errors import ApiError, ConnectorError, InputError, LocalFileError, ResponseError, error_for_status
+from ..log_redaction import SECRET_FILTER
+from ..redaction import Redactor
+from .adapter import GuardedAdapter, mount_on, own_session, unmount_from
+from .answers import shown_body
+from .deadline import WATCHDOG, Deadline, Guard, Waits, guarding
+from .downloads import check_output, save_body
+from .failures import TRANSPORT_ERRORS, api_error_message, deadline_error, parse_retry_after, transport_error
+from .log import log_attempt, log_retry
+from .messages import FilePart, HttpRequest, HttpResponse, check_sendable, json_bytes, request_id, with_query
+from .multipart import MultipartBody
+from .reading import BodyReader, SizeLimit
+from .retries import RetryPolicy, with_retries
+from .urls import UNPARSEABLE_TEXT, UrlProblem, has_userinfo, origin_of
+
+NO_RETRIES = RetryPolicy()
+DEFAULT_LIMIT = SizeLimit(64 * 2**20)
+# Used only when a caller gives no deadline; every action passes its Timeout.
+DEFAULT_TIMEOUT = 900.0
+
+
+class Executor:
+    """Sends requests for one connection. Create once per connection and share it.
+
+    `session`: a host's requests.Session to send through; its headers, hooks, proxies,
+    verify/cert and mounted adapters take part, while the connection's Authorization, the
+    origin check, the deadline and the size limits still apply. Without one, the connector's
+    own Session reads proxies and CA bundles from the environment, as requests does.
+    """
+
+    def __init__(self, connection: Connection, *, session: requests.Session | None = None,
+                 user_agent: str = "deepseek-connector", pool_size: int = settings.POOL_SIZE,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.connection = connection
+        self.origin = origin_of(connection.base_url)
+        self.sleep = sleep
+        self.user_agent = user_agent
+        # Retries live in the executor only: the adapter never retries or follows a redirect.
+        self.adapter = GuardedAdapter(pool_size)
+        self.session = session if session is not None else own_session(self.adapter)
+        self._owns_session = session is None
+        self._mounted = None if session is None else mount_on(session, connection.base_url, self.adapter)
+        # Proxies, CA bundle and client certificate, from the Session and (as requests reads
+        # them) the environment: read once per connection.
+        self.environment: Mapping[str, Any] = self.session.merge_environment_settings(
+            connection.base_url, {}, True, None, None)
+        # A proxy's password is a secret too: a proxy's error page may quote what it was sent.
+        self.redactor = Redactor([*connection.secrets(), *proxy_passwords(self.environment["proxies"])])
+        SECRET_FILTER.add(self.redactor)
+
+    def close(self) -> None:
+        if self._owns_session:
+            self.session.close()
+        else:
+            unmount_from(self.session, self._mounted, self.adapter)
+        self.adapter.close()
+
+    def __repr__(self) -> str:
+        return f"Executor(origin={str(self.origin)!r})"
+
+    def send(self, request: HttpRequest, *, policy: RetryPolicy = NO_RETRIES,
+             deadline: Deadline | None = None, limit: SizeLimit = DEFAULT_LIMIT,
+             debug: bool = False) -> HttpResponse:
+        """Send with retries; return a successful (or redirect) response, or raise the last error."""
+        deadline = deadline or Deadline(DEFAULT_TIMEOUT)
+        prepared = self.prepare(request)
+        if request.download_to is not None:
+            check_output(request.download_to)  # before anything is sent
+
+        def attempt(number: int) -> HttpResponse:
+            return self._attempt(request, prepared, number, deadline, limit, debug)
+
+        def on_retry(error: ConnectorError, wait: float) -> None:
+            log_retry(error, policy.attempts, wait, debug)
+
+        return with_retries(attempt, policy, deadline, sleep=self.sleep, on_retry=on_retry)
+
+    def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
+        """The request exactly as it will be sent, checked to go to the connection's origin."""
+        try:
+            url = with_query(request.url, request.params)
+        except UrlProblem as problem:
+            raise InputError.single("url", "URL", str(problem)) from None
+        self._checked_url(url)
+        check_sendable(request.headers)
+        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(self.session.headers)
+        headers["User-Agent"] = self.user_agent
+        headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
+        body: bytes | MultipartBody | None = request.data
+        if request.multipart is not None:
+            body = multipart_body(request.multipart)
+            headers["Content-Type"] = body.content_type
+        elif body is None and request.json_body is not None:
+            body = json_bytes(request.json_body)
+            headers.setdefault("Content-Type", "application/json")
+        prepared = requests.PreparedRequest()
+        try:
+            prepared.prepare(method=request.method.upper(), url=url, headers=headers, data=body,
+                             hooks=self.session.hooks)
+        except (ValueError, requests.RequestException):
+            raise InputError.single("url", "URL", UNPARSEABLE_TEXT) from None
+        # The URL as requests will send it (it re-quotes and encodes host names) is what counts.
+        self._checked_url(prepared.url or "")
+        # Any spelling a step or the Session gave goes: the key is the connection's, and
+        # neither a Session's auth, .netrc nor a URL's user name ever replace it.
+        prepared.headers.update(self.connection.auth_headers())
+        return prepared
+
+    def _checked_url(self, url: str) -> str:
+        try:
+            origin = origin_of(url)
+        except UrlProblem as problem:
+            raise InputError.single("url", "URL", str(problem)) from None
+        if origin != self.origin or has_userinfo(url):
+            # Last line of defence: the key is only ever sent to the connection's own origin.
+            raise InputError.single("url", "URL", f"must be on the connection's Base URL ({self.origin}), "
+                                                  "so that the API key never leaves it.")
+        if len(url) > settings.MAX_URL_LENGTH:
+            raise InputError.single("url", "URL", f"is longer than {settings.MAX_URL_LENGTH} characters "
+                                                  "with its query; servers refuse such requests.")
+        return url
+
+    def _attempt(self, request: HttpRequest, prepared: requests.PreparedRequest, number: int,
+                 deadline: Deadline, limit: SizeLimit, debug: bool) -> HttpResponse:
+        remaining = deadline.remaining()
+        started = time.monotonic()
+        response: HttpResponse | None = None
+        error: ConnectorError | None = None
+        guard = Guard(deadline)
+        try:
+            if remaining <= 0:
+                raise deadline_error(deadline, number)
+            waits = Waits(min(settings.CONNECT_TIMEOUT, remaining), min(settings.READ_TIMEOUT, remaining))
+            if isinstance(prepared.body, MultipartBody):
+                prepared.body.rewind()  # a retried attempt sends the files again from the start
+            WATCHDOG.watch(remaining, guard)
+            answer = self._exchange(prepared, guard, deadline, waits, number)
+            reader = BodyReader(answer.raw, guard, deadline, limit, self.connection.base_url, waits, number)
+            if answer.status_code < 200:
+                # An interim answer (103 Early Hints...): the real one would follow on this
+                # connection, and must never reach the next call that uses it.
+                reader.close()
+                raise ResponseError(f"The server sent an interim answer (HTTP {answer.status_code}) where a "
+                                    "final one was expected.", attempts=number)
+            headers = self._shown(answer.headers)
+            if answer.status_code >= 400:
+                content = self.redactor.data(reader.read_all())
+                response = HttpResponse(answer.status_code, headers, content, attempts=number,
+                                        redactor=self.redactor)
+                raise self._status_error(response)
+            if request.download_to is not None and answer.status_code < 300:
+                # A download: the body goes to the file as it arrives, never into memory.
+                streamed = HttpResponse(answer.status_code, headers, None, reader, attempts=number)
+                response = HttpResponse(answer.status_code, headers, attempts=number,
+                                        saved=save_body(streamed, request.download_to))
+            elif request.stream and answer.status_code < 300:
+                response = HttpResponse(answer.status_code, headers, None, reader, attempts=number,
+                                        redactor=self.redactor)
+            elif request.redact_body:
+                response = HttpResponse(answer.status_code, headers, self.redactor.data(reader.read_all()),
+                                        attempts=number, redactor=self.redactor)
+            else:  # a binary download: the body exactly as sent
+                response = HttpResponse(answer.status_code, headers, reader.read_all(), attempts=number)
+            return response
+        except ConnectorError as failure:
+            # Raised by code that does not know the attempt (a file read while it is sent): the
+            # error is made again, complete, rather than changed.
+            error = failure if failure.attempts == number else failure.evolve(attempts=number)
+            guard.release()
+            raise error from None
+        finally:
+            log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
+                        time.monotonic() - started, debug, response=response, error=error)
+
+    def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline,
+                  waits: Waits, number: int) -> requests.Response:
+        """Send through the Session, redirects off, up to the answer's status and headers: requests'
+        HTTPAdapter.send through the connector's adapter (or one the host mounted); the Session's
+        response hooks run then."""
+        try:
+            with guarding(guard):
+                return self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
+                                         allow_redirects=False, verify=self.environment["verify"],
+                                         cert=self.environment["cert"], proxies=self.environment["proxies"])
+        except EmptyPoolError:
+            # Every pooled connection stayed busy until the deadline (the pool blocks rather
+            # than opening more): the call's time is up.
+            raise deadline_error(deadline, number) from None
+        except TRANSPORT_ERRORS as exc:
+            raise transport_error(exc, self.connection.base_url, deadline, guard, waits, number,
+                                  proxied=bool(self.environment["proxies"])) from None
+        except ConnectorError:
+            raise  # a file that could not be read while it was sent
+        except Exception as exc:  # noqa: BLE001 - a host's hook or adapter: reported, never raised raw
+            raise ConnectorError(f"A hook or adapter of the platform's requests Session failed "
+                                 f"({type(exc).__name__}).", attempts=number) from None
+
+    def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
+        """The response's headers, with any secret a server echoed in them redacted."""
+        return CaseInsensitiveDict({self.redactor.text(name): self.redactor.text(value)
+                                    for name, value in headers.items()})
+
+    def _status_error(self, response: HttpResponse) -> ApiError:
+        message = api_error_message(shown_body(response), response.headers.get("Content-Type", ""))
+        return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
+                                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                                attempts=response.attempts)
+
+
+def proxy_passwords(proxies: Mapping[str, str] | None) -> list[str]:
+    """The passwords of the proxies in use, and the Basic credentials requests sends them in."""
+    passwords = []
+    for proxy in (proxies or {}).values():
+        try:
+            parts = urlsplit(proxy) if "@" in proxy else None
+        except ValueError:
+            continue
+        if parts is not None and parts.password:
+            passwords.append(unquote(parts.password))
+            credentials = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+            passwords.append(base64.b64encode(credentials.encode("latin-1", "replace")).decode("ascii"))
+    return passwords
+
+
+def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:
+    try:
+        return MultipartBody(parts)
+    except OSError as exc:
+        raise LocalFileError(f"A file to upload could not be opened ({type(exc).__name__}: "
+                             f"{exc.strerror or exc}).") from None
