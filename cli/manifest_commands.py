@@ -74,6 +74,7 @@ def generated_files(reference: str | None = None) -> dict[Path, str]:
     """Every file written from the manifest, by path relative to the repository's root."""
     # The host adapters (with importlib.metadata and shutil, about 20 ms) load only for the
     # commands that write their files, so that running an action starts no slower.
+    from ..hosts.airflow import generate as airflow
     from ..hosts.fields import hosts_page
     from ..hosts.langflow import generate as langflow
 
@@ -84,6 +85,7 @@ def generated_files(reference: str | None = None) -> dict[Path, str]:
         Path("docs", "hosts.md"): hosts_page(manifest),
         Path("hosts", "langflow", "extension.json"): langflow.extension_json(manifest, __version__),
         Path("hosts", "langflow", "components", "deepseek.py"): langflow.components_module(manifest),
+        Path("hosts", "airflow", "operators.py"): airflow.operators_module(manifest),
     }
 
 

@@ -1,77 +1,212 @@
-"""One Airflow operator per action of connector.yaml, generated when this module is imported.
-
-DeepSeekListModelsOperator, DeepSeekCreateChatCompletionOperator, ... take the action's inputs
-as keyword arguments (typed, all templated, so Jinja and XCom values work), run the action
-through DeepSeekHook and push its result to XCom under the key `data` (and as the return
-value). A streamed chat is assembled into one answer. The connector retries inside one task
-try (Max Retry Count and friends); Airflow's own `retries` re-run the whole task after that.
-"""
+"""One Airflow operator per action of connector.yaml: the action's inputs as typed keyword
+arguments (all templated, so Jinja and XCom values work), the result pushed to XCom under
+`data` and returned. Generated from connector.yaml by `deepseek-connector docs`; do not
+edit by hand."""
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, ClassVar
+from typing import Any
 
-from airflow.sdk import BaseOperator
-
-from ... import packaged_manifest
-from ...runtime.errors import ManifestError
-from ...runtime.manifest.models import ActionSpec
-from ..fields import airflow_type, form_inputs
+from .base import DeepSeekOperator
 from .hooks import DeepSeekHook
 
-
-class DeepSeekOperator(BaseOperator):
-    """Runs one action of the DeepSeek connector; one subclass per action is generated below."""
-
-    action_key: ClassVar[str] = ""
-    input_keys: ClassVar[tuple[str, ...]] = ()
-    ui_color = "#4D6BFE"
-
-    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name, **kwargs: Any) -> None:
-        values = {key: kwargs.pop(key) for key in self.input_keys if key in kwargs}
-        super().__init__(**kwargs)
-        self.deepseek_conn_id = deepseek_conn_id
-        for key in self.input_keys:
-            setattr(self, key, values.get(key))
-
-    def execute(self, context: Any) -> Any:
-        inputs = {key: getattr(self, key) for key in self.input_keys if getattr(self, key) is not None}
-        data = DeepSeekHook(self.deepseek_conn_id).run(self.action_key, inputs).data
-        context["ti"].xcom_push(key="data", value=data)
-        return data
+__all__ = [
+    'DeepSeekOperator', 'DeepSeekListModelsOperator', 'DeepSeekCreateChatCompletionOperator',
+    'DeepSeekCreateFimCompletionOperator', 'DeepSeekRawRequestOperator', 'DeepSeekGetUserBalanceOperator',
+]
 
 
-def class_name(spec: ActionSpec) -> str:
-    return f"DeepSeek{spec.key[0].upper()}{spec.key[1:]}Operator"
+class DeepSeekListModelsOperator(DeepSeekOperator):
+    """Returns the models this API key can use right now, with their owners. Use it to check which
+    model names are valid before a chat step."""
+
+    action_key = 'listModels'
+    input_keys = (
+        'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB',
+        'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
 
 
-def operator_for(spec: ActionSpec) -> type[DeepSeekOperator]:
-    fields = form_inputs(spec)
-    clashing = [field.key for field in fields if hasattr(BaseOperator, field.key)]
-    if clashing:
-        raise ManifestError(f"{spec.key}: inputs {clashing} would hide attributes of Airflow's BaseOperator.")
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                  inspect.Parameter("deepseek_conn_id", inspect.Parameter.KEYWORD_ONLY,
-                                    default=DeepSeekHook.default_conn_name, annotation=str)]
-    parameters += [inspect.Parameter(field.key, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                     annotation=f"{airflow_type(field)} | None") for field in fields]
-    parameters.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+class DeepSeekCreateChatCompletionOperator(DeepSeekOperator):
+    """Sends a conversation to a DeepSeek model and returns its answer as one chat.completion object,
+    whether or not it was streamed: the reply text, any reasoning, any tool calls, the finish reason
+    and the token usage."""
 
-    def __init__(self: DeepSeekOperator, **kwargs: Any) -> None:
-        DeepSeekOperator.__init__(self, **kwargs)
+    action_key = 'createChatCompletion'
+    input_keys = (
+        'model', 'messages', 'frequency_penalty', 'max_tokens', 'presence_penalty', 'response_format',
+        'stop', 'stream', 'include_usage', 'temperature', 'top_p', 'tools', 'tool_choice', 'logprobs',
+        'top_logprobs', 'thinking', 'reasoning_effort', 'user_id', 'extra_body', 'json_schema',
+        'repair_attempts', 'simplify_output', 'timeout', 'maxRetries', 'retryDelayMS',
+        'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {'messages': 'json', 'tools': 'json', 'tool_choice': 'json',
+    'extra_body': 'json', 'json_schema': 'json'}
 
-    __init__.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    name = class_name(spec)
-    keys = tuple(field.key for field in fields)
-    return type(name, (DeepSeekOperator,), {
-        "__module__": __name__, "__qualname__": name, "__doc__": " ".join(spec.description.split()),
-        "__init__": __init__, "action_key": spec.key, "input_keys": keys, "template_fields": keys,
-        "template_fields_renderers": {field.key: "json" for field in fields
-                                      if field.type in ("json", "payload")},
-    })
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 model: str | None = None,
+                 messages: dict | list | str | None = None,
+                 frequency_penalty: float | None = None,
+                 max_tokens: int | None = None,
+                 presence_penalty: float | None = None,
+                 response_format: str | None = None,
+                 stop: list[str] | str | None = None,
+                 stream: bool | None = None,
+                 include_usage: bool | None = None,
+                 temperature: float | None = None,
+                 top_p: float | None = None,
+                 tools: dict | list | str | None = None,
+                 tool_choice: dict | list | str | None = None,
+                 logprobs: bool | None = None,
+                 top_logprobs: int | None = None,
+                 thinking: str | None = None,
+                 reasoning_effort: str | None = None,
+                 user_id: str | None = None,
+                 extra_body: dict | list | str | None = None,
+                 json_schema: dict | list | str | None = None,
+                 repair_attempts: int | None = None,
+                 simplify_output: bool | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
 
 
-OPERATORS = {spec.key: operator_for(spec) for spec in packaged_manifest().actions}
-globals().update({cls.__name__: cls for cls in OPERATORS.values()})
-__all__ = ["DeepSeekOperator", *(cls.__name__ for cls in OPERATORS.values())]
+class DeepSeekCreateFimCompletionOperator(DeepSeekOperator):
+    """Fills in the middle: given the text before a gap (Prompt) and after it (Suffix), a DeepSeek
+    model writes what goes between, for code and templates. Uses DeepSeek's beta API
+    (/beta/completions on the connection's host, whatever the Base URL's path) and returns one
+    text_completion object whether or not it was streamed."""
+
+    action_key = 'createFimCompletion'
+    input_keys = (
+        'model', 'prompt', 'suffix', 'max_tokens', 'temperature', 'top_p', 'frequency_penalty',
+        'presence_penalty', 'stop', 'echo', 'logprobs', 'stream', 'include_usage', 'simplify_output',
+        'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB',
+        'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 model: str | None = None,
+                 prompt: str | None = None,
+                 suffix: str | None = None,
+                 max_tokens: int | None = None,
+                 temperature: float | None = None,
+                 top_p: float | None = None,
+                 frequency_penalty: float | None = None,
+                 presence_penalty: float | None = None,
+                 stop: list[str] | str | None = None,
+                 echo: bool | None = None,
+                 logprobs: int | None = None,
+                 stream: bool | None = None,
+                 include_usage: bool | None = None,
+                 simplify_output: bool | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+class DeepSeekRawRequestOperator(DeepSeekOperator):
+    """Calls any DeepSeek endpoint the other actions do not cover (for example the beta FIM completions
+    or the balance) with the connection's API key. The key is only ever sent to the connection's
+    Base URL."""
+
+    action_key = 'rawRequest'
+    input_keys = (
+        'url', 'method', 'data', 'formData', 'fileData', 'fileDataFileNames', 'queryParams', 'headers',
+        'responseType', 'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors',
+        'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {'data': 'json'}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 url: str | None = None,
+                 method: str | None = None,
+                 data: dict | list | str | None = None,
+                 formData: dict | list | None = None,
+                 fileData: dict | list | None = None,
+                 fileDataFileNames: dict | list | None = None,
+                 queryParams: dict | list | None = None,
+                 headers: dict | list | None = None,
+                 responseType: str | None = None,
+                 timeout: int | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+class DeepSeekGetUserBalanceOperator(DeepSeekOperator):
+    """Returns the account's balance: whether it can still make paid calls, and the total, granted and
+    topped-up amounts per currency (as text, e.g. "110.00")."""
+
+    action_key = 'getUserBalance'
+    input_keys = (
+        'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB',
+        'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+#: The operator of each action, by the action's key.
+OPERATORS: dict[str, type[DeepSeekOperator]] = {
+    'listModels': DeepSeekListModelsOperator,
+    'createChatCompletion': DeepSeekCreateChatCompletionOperator,
+    'createFimCompletion': DeepSeekCreateFimCompletionOperator,
+    'rawRequest': DeepSeekRawRequestOperator,
+    'getUserBalance': DeepSeekGetUserBalanceOperator,
+}

@@ -18,12 +18,12 @@ from dify_plugin.errors.tool import ToolProviderCredentialValidationError
 
 from ... import load_connector
 from ...runtime.errors import ConnectorError
+from ..mapping import from_form
 
 
 def connection(credentials: Mapping[str, Any]) -> dict[str, Any]:
     """The connection values from the provider's credentials (named after the connection's inputs)."""
-    keys = [field.key for field in load_connector().manifest.connection.inputs]
-    return {key: credentials[key] for key in keys if credentials.get(key) not in (None, "")}
+    return from_form(credentials, load_connector().manifest.connection)
 
 
 def validate_credentials(credentials: Mapping[str, Any]) -> None:
@@ -45,20 +45,9 @@ def invoke(tool: Tool, action: str,
         yield tool.create_blob_message(data, meta={"mime_type": result.headers.get("Content-Type",
                                                                                   "application/octet-stream")})
         return
-    text = answer_text(data)
-    if text is not None:
-        yield tool.create_text_message(text)
+    if result.text is not None:
+        yield tool.create_text_message(result.text)
     yield tool.create_json_message(data if isinstance(data, dict) else {"data": data})
-
-
-def answer_text(data: Any) -> str | None:
-    """The answer of a chat or FIM completion, for the text Dify shows; None for other results."""
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not choices or not isinstance(choices[0], dict):
-        return None
-    first = choices[0]
-    message = first.get("message")
-    return message.get("content") or "" if isinstance(message, dict) else first.get("text")
 
 
 def options(tool: Tool, action: str, parameter: str) -> list[ParameterOption]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from deepseek_connector import load_connector
 from deepseek_connector.hosts.fields import form_inputs, langflow_widget
+from deepseek_connector.hosts.mapping import from_form
+from deepseek_connector.runtime.contract.action import ActionResult
 from deepseek_connector.runtime.manifest.inputs import InputSpec
 from lfx.custom.custom_component.component import Component
 from lfx.io import (
@@ -100,14 +102,6 @@ def build_outputs(action: str) -> list[Output]:
     return outputs
 
 
-def answer_text(data: Any) -> str:
-    choices = data.get("choices") if isinstance(data, dict) else None
-    if not choices:
-        return json.dumps(data, ensure_ascii=False)
-    first = choices[0]
-    return (first.get("message") or {}).get("content") or first.get("text") or ""
-
-
 class DeepSeekComponent(Component):
     """Runs one action of the DeepSeek connector with the component's key and inputs."""
 
@@ -115,8 +109,8 @@ class DeepSeekComponent(Component):
     icon = ICON
 
     def _deepseek_connection(self) -> dict[str, Any]:
-        inputs = load_connector().manifest.connection.inputs
-        return {field.key: getattr(self, field.key, None) for field in inputs}
+        spec = load_connector().manifest.connection
+        return from_form({field.key: getattr(self, field.key, None) for field in spec.inputs}, spec)
 
     def _deepseek_inputs(self) -> dict[str, Any]:
         values = {}
@@ -128,25 +122,28 @@ class DeepSeekComponent(Component):
                 values[field.key] = value
         return values
 
-    def _deepseek_run(self) -> Any:
+    def _deepseek_run(self) -> ActionResult:
         inputs, connection = self._deepseek_inputs(), self._deepseek_connection()
-        return load_connector().run_result(self.action_key, inputs, connection).data
+        return load_connector().run_result(self.action_key, inputs, connection)
 
     def build_data(self) -> Data:
-        data = self._deepseek_run()
+        data = self._deepseek_run().data
         return Data(data=data if isinstance(data, dict) else {"data": data})
 
     def build_message(self) -> Message:
-        text = answer_text(self._deepseek_run())
+        result = self._deepseek_run()
+        text = result.text if result.text is not None else json.dumps(result.data, ensure_ascii=False)
         self.status = text
         return Message(text=text)
 
     def update_build_config(self, build_config: Any, field_value: Any, field_name: str | None = None) -> Any:
         """The Model dropdown's refresh button (and a new key or Base URL) lists the models now."""
-        if "model" not in build_config or field_name not in ("model", "apiKey", "baseUrl"):
+        spec = load_connector().manifest.connection
+        if "model" not in build_config or field_name not in ("model", spec.credential, spec.endpoint):
             return build_config
-        connection = {key: (getattr(self, key, None) or build_config.get(key, {}).get("value"))
-                      for key in ("apiKey", "baseUrl", "allowInsecureHttp") if key in build_config}
+        connection = from_form({field.key: (getattr(self, field.key, None) or
+                                            build_config.get(field.key, {}).get("value"))
+                                for field in spec.inputs if field.key in build_config}, spec)
         try:
             listed = load_connector().run("selectModel", {}, connection)["data"]
             options = [option["key"] for option in listed]
