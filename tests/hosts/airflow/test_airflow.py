@@ -97,6 +97,16 @@ def test_list_models_then_a_templated_streamed_chat_then_a_task_reading_the_xcom
     report, _ = run_dag(airflow_env, "deepseek_flow")
     assert report["state"] == "success" and set(report["tasks"].values()) == {"success"}, report
     assert report["answer_in_logs"] and not report["key_in_logs"]
+    # One line per call in the task log: connection, origin, action, model, what came back.
+    origin = emulator.url.rstrip("/")
+    lines = [line for line in report["logs"].splitlines()
+             if "DeepSeek " in line and " on connection " in line]
+    assert any(f"DeepSeek listModels on connection 'deepseek_default' ({origin}): HTTP 200" in line
+               for line in lines), lines
+    assert any("DeepSeek createChatCompletion on connection 'deepseek_default'" in line and
+               "model deepseek-v4-flash" in line and "finish reason stop" in line and "request id" in line
+               for line in lines), lines
+    assert not any("Summarise" in line or KEY[:8] in line for line in lines)
     [chat] = emulator.received("/chat/completions")
     assert chat.json() == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.2,
                            "messages": [{"role": "user", "content": "Summarise 4 models"}]}
@@ -109,6 +119,7 @@ def test_one_typed_templated_operator_per_action():
         spec = load_connector().spec(key)
         keys = [field.key for field in spec.inputs if field.type != "connection"]
         assert operator.__module__ == operators.__name__ and operator.template_fields == tuple(keys)
+        assert operator.__init__.__qualname__ == f"{operator.__name__}.__init__"  # real source, not type()
         parameters = inspect.signature(operator.__init__).parameters
         assert [name for name in parameters if name in keys] == keys
     chat = inspect.signature(operators.DeepSeekCreateChatCompletionOperator.__init__).parameters
