@@ -35,7 +35,8 @@ class CreateChatCompletion(CompletionAction):
 
     def request(self, call: Call) -> HttpRequest:
         form, problems = call.form, call.problems()
-        body = call.wired().body
+        wired = call.wired()
+        body = wired.body
         body["messages"] = normalise_messages(form["messages"], problems)
         with_stream_options(call, body, problems)
         if "json_schema" in form:
@@ -50,7 +51,7 @@ class CreateChatCompletion(CompletionAction):
         if "extra_body" in form:
             merge_extra_body(body, form["extra_body"], call.spec, problems)
         problems.raise_any()
-        return declared_request(call, body)
+        return declared_request(call, wired)
 
     def expects_json(self, call: Call) -> bool:
         return call.form.get("response_format") == "json_object" or "json_schema" in call.form

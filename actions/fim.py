@@ -95,7 +95,8 @@ class CreateFimCompletion(CompletionAction):
 
     def request(self, call: Call) -> HttpRequest:
         problems = call.problems()
-        body = with_stream_options(call, call.wired().body, problems)
+        wired = call.wired()
+        with_stream_options(call, wired.body, problems)
         problems.raise_any()
-        return declared_request(call, body)
+        return declared_request(call, wired)
 

@@ -2,8 +2,9 @@
 
 Each part is timed on its own, many times, against the canned server, and summarised as the
 median over interleaved rounds: the whole call, its parts as the runtime runs them (checking
-the form and connection; the action building its request and parsing the answer; the
-executor preparing, sending and reading), and bare urllib3 doing the same exchange.
+the form and connection; the action building its request and making its result of the answer;
+the client preparing, sending and reading), a tuned requests session and bare urllib3 doing the
+same exchange.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import urllib3  # noqa: E402 - after the path set-up above, like the other bench scripts
+import requests  # noqa: E402 - after the path set-up above, like the other bench scripts
+import urllib3  # noqa: E402
 from clients import AUTH, CHAT, CONNECTOR_CHAT, connection  # noqa: E402
 from deepseek_connector import load_connector  # noqa: E402
+from deepseek_connector.runtime.contract.action import Answer  # noqa: E402
 from report import interleave, timed  # noqa: E402
 from server import CannedServer  # noqa: E402
 
@@ -30,9 +33,12 @@ def main() -> None:
     try:
         connector, conn = load_connector(), connection(server.url)
         action, call = connector.prepare("createChatCompletion", CONNECTOR_CHAT, conn)
-        request = action.checked_request(call)
-        answer = call.send(request)
+        request = action.request(call)
+        response = call.send(request)
+        answer = Answer(response.status, response.headers, response)
         pools = urllib3.PoolManager(maxsize=16, block=True)
+        session = requests.Session()
+        session.trust_env = False
         headers = {**AUTH, "Content-Type": "application/json"}
 
         def bare() -> object:
@@ -42,14 +48,18 @@ def main() -> None:
             raw.release_conn()
             return json.loads(body)
 
+        def tuned() -> object:
+            return session.post(f"{server.url}/chat/completions", json=CHAT, headers=AUTH).json()
+
         parts = {
             "whole call (Connector.run)": lambda: connector.run("createChatCompletion", CONNECTOR_CHAT, conn),
             "form and connection checked (Connector.prepare)":
                 lambda: connector.prepare("createChatCompletion", CONNECTOR_CHAT, conn),
-            "request built (Action.checked_request)": lambda: action.checked_request(call),
+            "request built (Action.request)": lambda: action.request(call),
             "request prepared and checked (Executor.prepare)": lambda: call.executor.prepare(request),
             "sent and read (Executor.send)": lambda: call.send(request),
-            "answer parsed (Action.parse_response)": lambda: action.parse_response(answer, call),
+            "result made of the answer (Action.result)": lambda: action.result(answer, call),
+            "requests, trust_env=False, the same exchange": tuned,
             "bare urllib3, the same exchange": bare,
         }
         for work in parts.values():

@@ -29,6 +29,10 @@ def failure(kind: str, message: str) -> Outcome:
     return Outcome({"error": {"kind": kind, "message": message}}, message, is_error=True)
 
 
+class Cancelled(Exception):
+    """The client cancelled a call while its answer streamed."""
+
+
 class LiveText:
     """A streamed answer's text as it arrives, for progress notifications: the worker adds pieces,
     the event loop takes what has come since it last looked. Taking at an interval bounds the
@@ -88,14 +92,21 @@ class ToolCall:
             wanted is True or (isinstance(wanted, str) and wanted.strip().lower() == "true"))
 
     def _stream(self) -> Any:
-        assert self.live is not None
-        with self.connector.stream(self.tool.name, self.arguments, self.connection) as stream:
-            for event in stream:
-                if self.cancelled.is_set():
-                    return None  # the client gave up: leaving closes the stream
-                self.live.add(*stream.live_text(event))
-            self.live.add(*stream.live_rest())
-        return stream.result
+        """The same result as an unwatched call (Simplify Output, the JSON Schema check), its text
+        handed to the event loop as it arrives (redacted, held back while it may start the key)."""
+        live = self.live
+        assert live is not None
+
+        def show(reasoning: str, answer: str) -> None:
+            if self.cancelled.is_set():
+                raise Cancelled  # the client gave up: unwinding closes the stream
+            live.add(reasoning, answer)
+
+        try:
+            return self.connector.run_result(self.tool.name, self.arguments, self.connection,
+                                             on_text=show).data
+        except Cancelled:
+            return None
 
 
 class Choices:

@@ -149,15 +149,16 @@ class Action:
         return None
 
 
-def declared_request(call: Call, json_body: Any = None) -> HttpRequest:
-    """The request connector.yaml declares, with the wired inputs (and a body the action built)."""
+def declared_request(call: Call, wired: WiredParts | None = None) -> HttpRequest:
+    """The request connector.yaml declares, with the wired inputs (`wired`: as an action completed
+    them, its body built on the wired body fields)."""
     declared = call.spec.request
     if declared is None:
         raise InputError.single("action", "Action", f"'{call.spec.key}' declares no request.")
-    wired = call.wired()
+    wired = wired or call.wired()
     path = declared_path(declared.path, wired.path)
     url = beta_url(call.connection.base_url, path) if declared.beta else call.url(path)
-    body = json_body if json_body is not None else (wired.body or None)
+    body = wired.body or None
     stream = declared.stream_input is not None and call.form.get(declared.stream_input) is True
     return HttpRequest(declared.method, url, params=tuple(wired.query), headers=wired.headers,
                        json_body=body, stream=stream)

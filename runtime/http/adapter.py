@@ -28,9 +28,13 @@ from .deadline import GUARDED_POOLS
 
 
 class _NoCookies(requests.cookies.RequestsCookieJar):
-    """A cookie jar that keeps nothing: no cookie a server sets is sent back."""
+    """A cookie jar that keeps nothing: no cookie a server sets is sent back (and no answer's
+    headers are parsed for cookies, some 10 µs a call)."""
 
     def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
         return None
 
 
