@@ -93,12 +93,15 @@ INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u
 SHOWS_NOTHING = ("\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b]*(?:\\x07|\\x1b\\\\)?"
                   "|\\\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfr])")
 _GAP = f"(?:[{INVISIBLE}]|{SHOWS_NOTHING})*"
+# The same without escapes, for text that has no ESC and no backslash: most text, and a pattern
+# that costs a third less per scan (a streamed event is scanned as it arrives).
+_PLAIN_GAP = f"[{INVISIBLE}]*+"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Controls that make what follows them show right to left (overrides, embeddings, isolates).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def _spelled(form: str, *, partial: bool) -> re.Pattern[str]:
+def _spelled(form: str, *, partial: bool, gap: str = _GAP) -> re.Pattern[str]:
     """A pattern for `form` with invisible characters allowed between its characters.
 
     Whole: FRAGMENT or more of its first characters (as many as follow). Partial: one or more of
@@ -110,9 +113,9 @@ def _spelled(form: str, *, partial: bool) -> re.Pattern[str]:
     first = FRAGMENT if not partial else 1
     tail = ""
     for ch in reversed(chars[first:]):
-        tail = f"(?:{_GAP}{ch}{tail})?"
-    pattern = _GAP.join(chars[:first]) + tail
-    return re.compile(pattern + f"{_GAP}\\Z" if partial else pattern)
+        tail = f"(?:{gap}{ch}{tail})?"
+    pattern = gap.join(chars[:first]) + tail
+    return re.compile(pattern + f"{gap}\\Z" if partial else pattern)
 
 
 class Redactor:
@@ -126,12 +129,11 @@ class Redactor:
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
         self._byte_forms = [form.encode("utf-8") for form in self._forms]
-        whole = [_spelled(form, partial=False).pattern if len(form) >= FRAGMENT else re.escape(form)
-                 for form in self._forms]
         # One pattern for every form: the common case, no secret in sight, is one scan of the text
         # (called on every streamed event). A secret too short to redact matches nothing.
-        self._whole = re.compile("|".join(whole) if whole else "(?!)")
-        self._search, self._sub = self._whole.search, self._whole.sub
+        self._whole = self._pattern(_GAP)
+        self._sub = self._whole.sub
+        self._search_plain, self._search_escaped = self._pattern(_PLAIN_GAP).search, self._whole.search
         self._partial = [_spelled(form, partial=True) for form in self._forms]
         # Written backwards after a right-to-left override, the key shows forwards. Looked for
         # only in text that has such a control: a second pattern costs every text a second scan.
@@ -142,8 +144,20 @@ class Redactor:
         # as it is; one with a quote or backslash is looked for string by string instead.
         self._plain_in_json = all('"' not in form and "\\" not in form for form in self._forms)
 
+    def _pattern(self, gap: str) -> re.Pattern[str]:
+        whole = [_spelled(form, partial=False, gap=gap).pattern if len(form) >= FRAGMENT else re.escape(form)
+                 for form in self._forms]
+        return re.compile("|".join(whole) if whole else "(?!)")
+
+    def _search(self, value: str) -> object:
+        if "\\" in value or "\x1b" in value:
+            return self._search_escaped(value)
+        return self._search_plain(value)
+
     def text(self, value: str) -> str:
-        if self._search(value):
+        # Called on every streamed event: written out rather than through _search.
+        search = self._search_escaped if "\\" in value or "\x1b" in value else self._search_plain
+        if search(value):
             value = self._sub(REDACTED, value)
         if not value.isascii() and _BIDI.search(value):
             value = self._backwards.sub(REDACTED, value)
