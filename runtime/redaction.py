@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, AnyStr
 from urllib.parse import quote, quote_plus
 
+from .spellings import FRAGMENT, Spelling
 from .texts import encoding_of
 
 REDACTED = "[REDACTED]"
-FRAGMENT = 8
 # Secrets shorter than this are not redacted at all: they would blank out ordinary words.
 SHORTEST_SECRET = 4
 # Headers whose value is a credential whatever it contains.
@@ -78,44 +78,26 @@ def _replace_runs(value: AnyStr, form: AnyStr, marker: AnyStr) -> AnyStr:
     return value[:0].join(pieces)
 
 
-# Characters a person does not see between two others: white space, control and format
-# characters, Unicode's default-ignorable code points (zero-width spaces and joiners, direction
-# marks, variation selectors, fillers, tags) and blanks that look like a space. A key spelled
-# with any of them between its characters (UTF-16 read as bytes puts a NUL after each) still
-# shows as the key.
-INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
-             "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800"
-             "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
-# Text that shows nothing, or stands for what shows nothing, between two characters: a terminal's
-# escape sequences (colours, titles), and the escapes by which repr() and JSON write invisible
-# characters (\\x00, \\u200b, \\t), as error messages quoting a value do.
-SHOWS_NOTHING = ("\\x1b\\[[0-?]*[ -/]*[@-~]|\\x1b\\][^\\x07\\x1b]*(?:\\x07|\\x1b\\\\)?"
-                  "|\\\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfr])")
-_GAP = f"(?:[{INVISIBLE}]|{SHOWS_NOTHING})*"
-# The same without escapes, for text that has no ESC and no backslash: most text, and a pattern
-# that costs a third less per scan (a streamed event is scanned as it arrives).
-_PLAIN_GAP = f"[{INVISIBLE}]*+"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Controls that make what follows them show right to left (overrides, embeddings, isolates).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def _spelled(form: str, *, partial: bool, gap: str = _GAP) -> re.Pattern[str]:
-    """A pattern for `form` with invisible characters allowed between its characters.
-
-    Whole: FRAGMENT or more of its first characters (as many as follow). Partial: one or more of
-    its first characters, then invisible ones, up to the end of the text: what may yet become
-    the key when more text arrives. The first character is a plain literal, so the regular
-    expression engine looks for it as fast as str.find does.
-    """
-    chars = [re.escape(ch) for ch in form]
-    first = FRAGMENT if not partial else 1
-    tail = ""
-    for ch in reversed(chars[first:]):
-        tail = f"(?:{gap}{ch}{tail})?"
-    pattern = gap.join(chars[:first]) + tail
-    return re.compile(pattern + f"{gap}\\Z" if partial else pattern)
+def _replaced(value: str, spans: list[tuple[int, int]]) -> str:
+    """`value` with each span (merged where they overlap) replaced by REDACTED."""
+    if not spans:
+        return value
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        if start > position:
+            pieces.append(value[position:start])
+        if not pieces or pieces[-1] != REDACTED or start > position:
+            pieces.append(REDACTED)
+        position = max(position, end)
+    pieces.append(value[position:])
+    return "".join(pieces)
 
 
 class Redactor:
@@ -129,39 +111,31 @@ class Redactor:
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
         self._byte_forms = [form.encode("utf-8") for form in self._forms]
-        # One pattern for every form: the common case, no secret in sight, is one scan of the text
-        # (called on every streamed event). A secret too short to redact matches nothing.
-        self._whole = self._pattern(_GAP)
-        self._sub = self._whole.sub
-        self._search_plain, self._search_escaped = self._pattern(_PLAIN_GAP).search, self._whole.search
-        self._partial = [_spelled(form, partial=True) for form in self._forms]
-        # Written backwards after a right-to-left override, the key shows forwards. Looked for
-        # only in text that has such a control: a second pattern costs every text a second scan.
-        backwards = [_spelled(form[::-1], partial=False).pattern for form in self._forms
-                     if len(form) >= FRAGMENT]
-        self._backwards = re.compile("|".join(backwards) if backwards else "(?!)")
+        self._spellings = [Spelling(form) for form in self._forms]
+        # Every spelling's rough look in one pattern: one scan of a text that holds no secret.
+        rough = [spelling.rough for spelling in self._spellings if len(spelling.form) >= FRAGMENT]
+        rough += [re.escape(form) for form in self._forms if len(form) < FRAGMENT]
+        self._rough_search = re.compile("|".join(rough) if rough else "(?!)").search
+        # Written backwards after a right-to-left override, the key shows forwards: looked for only
+        # in text that has such a control.
+        self._backwards: list[Spelling] | None = None
         # The fast look at a whole value (see value()) needs every secret to be written in JSON
         # as it is; one with a quote or backslash is looked for string by string instead.
         self._plain_in_json = all('"' not in form and "\\" not in form for form in self._forms)
 
-    def _pattern(self, gap: str) -> re.Pattern[str]:
-        whole = [_spelled(form, partial=False, gap=gap).pattern if len(form) >= FRAGMENT else re.escape(form)
-                 for form in self._forms]
-        return re.compile("|".join(whole) if whole else "(?!)")
-
-    def _search(self, value: str) -> object:
-        if "\\" in value or "\x1b" in value:
-            return self._search_escaped(value)
-        return self._search_plain(value)
-
     def text(self, value: str) -> str:
-        # Called on every streamed event: written out rather than through _search.
-        search = self._search_escaped if "\\" in value or "\x1b" in value else self._search_plain
-        if search(value):
-            value = self._sub(REDACTED, value)
+        # Called on every streamed event: the common case, no secret in sight, is one rough scan.
+        if "\\" in value or "\x1b" in value or self._rough_search(value):
+            value = _replaced(value, self._spans(value, self._spellings))
         if not value.isascii() and _BIDI.search(value):
-            value = self._backwards.sub(REDACTED, value)
+            if self._backwards is None:
+                self._backwards = [Spelling(form[::-1]) for form in self._forms if len(form) >= FRAGMENT]
+            value = _replaced(value, self._spans(value, self._backwards))
         return value
+
+    @staticmethod
+    def _spans(value: str, spellings: list[Spelling]) -> list[tuple[int, int]]:
+        return [span for spelling in spellings for span in spelling.spans(value)]
 
     def data(self, value: bytes) -> bytes:
         """The plain forms on raw bytes, for bodies before anything decodes them (defence in
@@ -176,15 +150,19 @@ class Redactor:
         """Where the end of `value` starts to be what may become a key with more text (its
         first characters, invisible ones between): len(value) when nothing at its end is."""
         cut = len(value)
-        for pattern in self._partial:
-            found = pattern.search(value)
-            if found:
-                cut = min(cut, found.start())
+        for spelling in self._spellings:
+            first = spelling.form[0]
+            start = value.find(first)
+            while 0 <= start < cut:
+                if spelling.starts_at_end(value, start):
+                    cut = start
+                    break
+                start = value.find(first, start + 1)
         if cut < len(value):
             # A whole key that began earlier and reaches into the undecided end is undecided too.
-            for match in self._whole.finditer(value):
-                if match.start() < cut < match.end():
-                    cut = match.start()
+            for start, end in self._spans(value, self._spellings):
+                if start < cut < end:
+                    cut = start
         return cut
 
     def value(self, value: Any) -> Any:
@@ -227,7 +205,7 @@ class Redactor:
             text = json.dumps(value, ensure_ascii=False, check_circular=False, default=repr)
         except (ValueError, TypeError, RecursionError):
             return False
-        return not (self._search(text) or not text.isascii()
+        return not (self._spans(text, self._spellings) or not text.isascii()
                     and (_SURROGATE.search(text) or _BIDI.search(text)))
 
     def shown(self, text: str) -> str:

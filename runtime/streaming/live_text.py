@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..redaction import INVISIBLE, SHOWS_NOTHING, Redactor
+from ..redaction import Redactor
+from ..spellings import INVISIBLE, SHOWS_NOTHING
 
 
 class HeldBack:
