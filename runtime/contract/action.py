@@ -161,4 +161,4 @@ def declared_request(call: Call, wired: WiredParts | None = None) -> HttpRequest
     body = wired.body or None
     stream = declared.stream_input is not None and call.form.get(declared.stream_input) is True
     return HttpRequest(declared.method, url, params=tuple(wired.query), headers=wired.headers,
-                       json_body=body, stream=stream)
+                       json_body=body, stream=stream, silent_answer=declared.silent_answer)

@@ -154,7 +154,8 @@ class Executor:
         try:
             if remaining <= 0:
                 raise deadline_error(deadline, number)
-            waits = Waits(min(settings.CONNECT_TIMEOUT, remaining), min(settings.READ_TIMEOUT, remaining))
+            read_wait = remaining if request.silent_answer else min(settings.READ_TIMEOUT, remaining)
+            waits = Waits(min(settings.CONNECT_TIMEOUT, remaining), read_wait)
             if isinstance(prepared.body, MultipartBody):
                 prepared.body.rewind()  # a retried attempt sends the files again from the start
             WATCHDOG.watch(remaining, guard)

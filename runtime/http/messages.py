@@ -55,6 +55,9 @@ class HttpRequest:
     #: A download: the body is written to this file as it arrives (see download.py), and the
     #: response says where, how many bytes and what type (HttpResponse.saved).
     download_to: Path | None = None
+    #: The server may stay silent until its answer is whole (a document parsed during its upload
+    #: sends no byte for minutes): no single read is cut short; the call's deadline still holds.
+    silent_answer: bool = False
 
 
 class BodyStream(Protocol):

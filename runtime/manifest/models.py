@@ -90,6 +90,9 @@ class RequestSpec(Model):
                                                                "streamed answer.")
     required_fields: tuple[str, ...] = Field(default=(), description="Fields the JSON answer must have; "
                                                                      "an answer without them is an error.")
+    silent_answer: bool = Field(default=False, description="The server may send nothing until its answer "
+                                                           "is whole (a document parsed while it uploads): "
+                                                           "no single read is cut short, only the Timeout.")
 
 
 class SettingChange(Model):
