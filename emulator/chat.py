@@ -15,29 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from .examples import example_of, placeholder, stated_schema
+from .messages import ChatRequestError, FileLookup, check_messages
+from .models import EFFORT_LEVELS, served_by
 
-MODELS = ("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat", "deepseek-reasoner")
-ROLES = ("system", "user", "assistant", "tool")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-REASONING_PASS_BACK = "The reasoning_content in the thinking mode must be passed back to the API."
+JSON_WORD_MISSING = ("Prompt must contain the word 'json' in some form to use 'response_format' of type "
+                     "'json_object'")
+THINKING_TOOL_CHOICE = "Thinking mode does not support this tool_choice"
 _ids = itertools.count(1)
 
 
-class ChatRequestError(Exception):
-    def __init__(self, status: int, message: str, param: str | None = None):
-        super().__init__(message)
-        self.status, self.message, self.param = status, message, param
-
-
 def tokens_of(text: str) -> list[str]:
-    return re.findall(r"\s*\S+", text) or ([text] if text else [])
+    return re.findall(r"\s*\S+|\s+$", text)
 
 
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        return " ".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
     return ""
 
 
@@ -52,21 +48,21 @@ def number_in_range(body: dict, name: str, low: float, high: float | None) -> No
         raise ChatRequestError(422, f"Invalid {name} value, the valid range of {name} is {bound}", name)
 
 
-def validate(body: Any) -> None:
-    """Raise ChatRequestError the way DeepSeek rejects a request."""
+def validate(body: Any, beta: bool = False, files: FileLookup = lambda file_id: None) -> list[str]:
+    """Raise ChatRequestError the way DeepSeek rejects a request; return the attachments described."""
     if not isinstance(body, dict):
         raise ChatRequestError(400, "Failed to deserialize the JSON body into the target type")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise ChatRequestError(400, "Missing required parameter: model", "model")
-    if model not in MODELS:
+    if served_by(model) is None:
         raise ChatRequestError(400, "Model Not Exist", "model")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ChatRequestError(400, "messages must be a non-empty array", "messages")
-    thinking = _thinking_on(body)
-    for position, message in enumerate(messages):
-        _check_message(message, position, thinking, messages)
+    _check_v4_fields(body)
+    thinking = thinking_on(body)
+    attached = check_messages(body, thinking, beta, files)
     for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1), ("frequency_penalty", -2, 2),
                             ("presence_penalty", -2, 2), ("max_tokens", 1, None)):
         number_in_range(body, name, low, high)
@@ -78,11 +74,26 @@ def validate(body: Any) -> None:
             raise ChatRequestError(400, "top_logprobs requires logprobs to be true", "top_logprobs")
     if "stream_options" in body and body.get("stream") is not True:
         raise ChatRequestError(400, "stream_options is only allowed when stream is true", "stream_options")
+    stop = body.get("stop")
+    if stop is not None and not (isinstance(stop, str) or isinstance(stop, list) and len(stop) <= 16
+                                 and all(isinstance(s, str) for s in stop)):
+        raise ChatRequestError(400, "stop must be a string or at most 16 strings", "stop")
+    _check_response_format(body)
+    _check_tools(body, thinking)
+    return attached
+
+
+def _check_response_format(body: dict) -> None:
     fmt = body.get("response_format")
-    if fmt is not None and (not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object")):
+    if fmt is None:
+        return
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        raise ChatRequestError(400, "This response_format type is unavailable now", "response_format")
+    if not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object"):
         raise ChatRequestError(400, "response_format.type must be text or json_object", "response_format")
-    _check_tools(body)
-    _check_v4_fields(body)
+    said = " ".join(_text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict))
+    if fmt["type"] == "json_object" and "json" not in said.lower():
+        raise ChatRequestError(400, JSON_WORD_MISSING, "response_format")
 
 
 def _check_v4_fields(body: dict) -> None:
@@ -90,31 +101,19 @@ def _check_v4_fields(body: dict) -> None:
     if thinking is not None and (not isinstance(thinking, dict)
                                  or thinking.get("type") not in ("enabled", "disabled")):
         raise ChatRequestError(400, "thinking.type must be enabled or disabled", "thinking")
+    effort = body.get("reasoning_effort")
+    if effort is not None and effort not in EFFORT_LEVELS:
+        expected = ", ".join(f"`{level}`" for level in EFFORT_LEVELS)
+        message = f"reasoning_effort: unknown variant `{effort}`, expected one of {expected}"
+        raise ChatRequestError(400, f"Failed to deserialize the JSON body into the target type: {message}",
+                               "reasoning_effort")
     user_id = body.get("user_id")
     if user_id is not None and (not isinstance(user_id, str)
                                 or not re.fullmatch(r"[a-zA-Z0-9_-]{1,512}", user_id)):
         raise ChatRequestError(400, "user_id may hold only letters, digits, _ and -, up to 512", "user_id")
 
 
-def _check_message(message: Any, position: int, thinking: bool, messages: list) -> None:
-    where = f"messages[{position}]"
-    if not isinstance(message, dict):
-        raise ChatRequestError(400, f"{where} must be an object", "messages")
-    role = message.get("role")
-    if role not in ROLES:
-        raise ChatRequestError(400, f"{where}: unknown variant `{role}`, expected one of "
-                                    "`system`, `user`, `assistant`, `tool`", "messages")
-    if role in ("system", "user", "tool") and not isinstance(message.get("content"), (str, list)):
-        raise ChatRequestError(400, f"{where}: content is required for role {role}", "messages")
-    if role == "tool" and not message.get("tool_call_id"):
-        raise ChatRequestError(400, f"{where}: tool_call_id is required for role tool", "messages")
-    if role == "assistant" and message.get("tool_calls") and thinking:
-        later_user = any(m.get("role") == "user" for m in messages[position + 1:] if isinstance(m, dict))
-        if not later_user and not message.get("reasoning_content"):
-            raise ChatRequestError(400, REASONING_PASS_BACK, "messages")
-
-
-def _check_tools(body: dict) -> None:
+def _check_tools(body: dict, thinking: bool) -> None:
     tools = body.get("tools")
     names = []
     if tools is not None:
@@ -137,13 +136,14 @@ def _check_tools(body: dict) -> None:
                                "tool_choice")
     elif choice == "required" and not names:
         raise ChatRequestError(400, "tool_choice required needs tools", "tool_choice")
+    if thinking and (choice == "required" or isinstance(choice, dict)):
+        raise ChatRequestError(400, THINKING_TOOL_CHOICE, "tool_choice")
 
 
-def _thinking_on(body: dict) -> bool:
+def thinking_on(body: dict) -> bool:
+    """Thinking is on unless turned off (both of today's models think by default)."""
     thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") in ("enabled", "disabled"):
-        return thinking["type"] == "enabled"
-    return body.get("model") == "deepseek-reasoner"
+    return not (isinstance(thinking, dict) and thinking.get("type") == "disabled")
 
 
 def _tool_calls(body: dict) -> list[dict]:
@@ -170,21 +170,33 @@ def _tool_calls(body: dict) -> list[dict]:
     return calls
 
 
-def _reply_text(body: dict) -> str:
+def _reply_text(body: dict, attached: list[str]) -> str:
     messages = body["messages"]
     last = messages[-1]
+    if last.get("prefix") is True:  # prefix completion: the answer goes on from the given start
+        return " and so the emulator carries on from the given beginning."
     if last.get("role") == "tool":
         said = f"The tool returned: {_text_of(last.get('content'))}"
     else:
         user = next((m for m in reversed(messages) if m.get("role") == "user"), last)
         said = f"You said: {_text_of(user.get('content'))}"
+    if attached:
+        said += f" (with {'; '.join(attached)})"
     if (body.get("response_format") or {}).get("type") == "json_object":
         # Told a JSON Schema in so many words, the model follows it; otherwise it answers its own way.
-        schema = stated_schema(_text_of(last.get("content")))
+        schema = stated_schema(" ".join(_text_of(m.get("content")) for m in messages))
         if schema is not None:
             return json.dumps(example_of(schema))
         return json.dumps({"reply": said, "source": "deepseek-emulator"})
     return f"Hello from the DeepSeek emulator. {said}"
+
+
+def _before_stop(text: str, stop: Any) -> str:
+    """The answer up to the first stop sequence, which is not included (as DeepSeek does)."""
+    sequences = [stop] if isinstance(stop, str) else stop or []
+    cut = min((text.find(sequence) for sequence in sequences if sequence and sequence in text),
+              default=len(text))
+    return text[:cut]
 
 
 def _logprob_entry(token: str, position: int, top: int) -> dict:
@@ -199,15 +211,17 @@ def _logprob_entry(token: str, position: int, top: int) -> dict:
 class Completion:
     """Everything about one answer, computed once, then shaped as a body or as stream chunks."""
 
-    def __init__(self, body: dict, content: str | None = None):
-        validate(body)
+    def __init__(self, body: dict, content: str | None = None, *, beta: bool = False,
+                 files: FileLookup = lambda file_id: None):
+        attached = validate(body, beta, files)
         self.body = body
         self.id = f"emu-{next(_ids)}"
         self.created = int(time.time())
         self.model = body["model"]
-        self.thinking = _thinking_on(body)
+        self.thinking = thinking_on(body)
         self.tool_calls = _tool_calls(body)
-        reply = content if content is not None else _reply_text(body)
+        reply = content if content is not None else _reply_text(body, attached)
+        reply = _before_stop(reply, body.get("stop"))
         content_tokens = [] if self.tool_calls else tokens_of(reply)
         limit = body.get("max_tokens")
         self.finish_reason = "tool_calls" if self.tool_calls else "stop"
@@ -215,8 +229,11 @@ class Completion:
             content_tokens, self.finish_reason = content_tokens[:limit], "length"
         self.content_tokens = content_tokens
         words = len(tokens_of(_text_of(body["messages"][-1].get("content"))))
-        self.reasoning_tokens = tokens_of(
-            f"The user wrote {words} words. A short, direct answer fits best.") if self.thinking else []
+        effort = EFFORT_LEVELS.get(body.get("reasoning_effort") or "high")
+        reasoning = f"The user wrote {words} words. A short, direct answer fits best."
+        if effort == "max":
+            reasoning += " Checking every step once more before answering."
+        self.reasoning_tokens = tokens_of(reasoning) if self.thinking else []
         self.logprobs = body.get("logprobs") is True
         self.top_logprobs = body.get("top_logprobs", 0)
         prompt = sum(len(tokens_of(_text_of(m.get("content")))) + 4 for m in body["messages"])

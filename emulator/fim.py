@@ -12,7 +12,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .chat import MODELS, ChatRequestError, number_in_range, tokens_of
+from .chat import number_in_range, tokens_of
+from .messages import ChatRequestError
+from .models import served_by
+
+MAX_TOKENS = 4096
 
 _ids = itertools.count(1)
 
@@ -21,15 +25,20 @@ def validate(body: Any) -> None:
     """Raise ChatRequestError the way DeepSeek rejects a FIM request."""
     if not isinstance(body, dict):
         raise ChatRequestError(400, "Failed to deserialize the JSON body into the target type")
-    if body.get("model") not in MODELS:
+    if not isinstance(body.get("model"), str) or served_by(body["model"]) is None:
         raise ChatRequestError(400, "Model Not Exist", "model")
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        raise ChatRequestError(400, "FIM completion does not support thinking mode", "thinking")
     if not isinstance(body.get("prompt"), str):
         raise ChatRequestError(400, "prompt is required and must be a string", "prompt")
     if body.get("suffix") is not None and not isinstance(body["suffix"], str):
         raise ChatRequestError(400, "suffix must be a string", "suffix")
     for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1), ("frequency_penalty", -2, 2),
-                            ("presence_penalty", -2, 2), ("max_tokens", 1, None)):
+                            ("presence_penalty", -2, 2), ("max_tokens", 1, MAX_TOKENS)):
         number_in_range(body, name, low, high)
+    if body.get("echo") is True and (body.get("suffix") or body.get("logprobs") is not None):
+        raise ChatRequestError(400, "echo cannot be used together with suffix or logprobs", "echo")
     logprobs = body.get("logprobs")
     if logprobs is not None and (not isinstance(logprobs, int) or isinstance(logprobs, bool)
                                  or not 0 <= logprobs <= 20):
@@ -53,7 +62,7 @@ class FimCompletion:
         self.model = body["model"]
         prompt, suffix = body["prompt"], body.get("suffix") or ""
         middle = content if content is not None else (
-            f"    # filled by the DeepSeek emulator: {len(prompt)} characters before, {len(suffix)} after\n")
+            f"    # filled by the DeepSeek emulator: {len(prompt)} characters before, {len(suffix)} after")
         tokens = tokens_of(middle)
         self.finish_reason = "stop"
         limit = body.get("max_tokens")
@@ -105,8 +114,9 @@ class FimCompletion:
         return chunk
 
     def chunks(self, usage_style: str | None = None) -> Iterator[dict[str, Any]]:
-        include = bool((self.body.get("stream_options") or {}).get("include_usage"))
-        separate = (usage_style or ("separate" if include else "last")) == "separate" and include
+        """Every token, then the finish with the usage on it: FIM sends no usage-only chunk (a
+        queued `usage: separate` fault asks for one anyway, as an older gateway might send)."""
+        separate = usage_style == "separate"
         for position, token in enumerate(self.tokens):
             yield self._chunk(token, position)
         yield self._chunk("", len(self.tokens), finish=self.finish_reason,

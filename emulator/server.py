@@ -1,7 +1,9 @@
 """The local DeepSeek emulator: a real HTTP/1.1 server on 127.0.0.1 for offline flows and tests.
 
 Routes (also under /v1 and /beta): GET /models, GET /user/balance, POST /chat/completions,
-POST /completions (FIM, as on /beta), and /echo and /status/N for trying Raw Request.
+POST /completions (FIM, only under /beta as on DeepSeek), POST/GET /files and GET/DELETE
+/files/{id}, and /echo and /status/N for trying Raw Request. A body over DeepSeek's 48 MiB (a
+file upload: 101 MiB) is answered 413 as DeepSeek's front server does.
 Control routes under /_emulator: faults (POST adds, DELETE clears), requests (GET lists what was
 received, DELETE forgets). Access lines go to the `deepseek_connector.emulator` logger and never
 include headers or bodies, so no key reaches a log.
@@ -19,15 +21,24 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from .chat import MODELS, ChatRequestError, Completion
+from .chat import Completion
 from .faults import Fault
+from .files import BODY_LIMIT, FileStore, Part, read_multipart
 from .fim import FimCompletion
+from .messages import ChatRequestError
+from .models import listing
 from .writing import ResponseWriter, error_envelope
 
 log = logging.getLogger("deepseek_connector.emulator")
 PREFIXES = ("/v1", "/beta")
 FIM_NEEDS_BETA = 'FIM completion is only available when using beta api (set base_url="https://api.deepseek.com/beta")'
 
+MiB = 2**20
+REQUEST_LIMIT = 48 * MiB
+RECORDED_BODY = 64 * 1024  # an upload is recorded by its beginning only
+TOO_LARGE = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+             b"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>openresty</center>\r\n"
+             b"</body>\r\n</html>\r\n")
 BALANCE = {"is_available": True, "balance_infos": [
     {"currency": "USD", "total_balance": "110.00", "granted_balance": "10.00",
      "topped_up_balance": "100.00"}]}
@@ -82,6 +93,7 @@ class Emulator:
         self.faults: list[Fault] = []
         self.connections_opened = 0
         self.requests_total = 0  # every request ever received; `requests` keeps only the latest
+        self.files = FileStore()
         self.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -119,6 +131,7 @@ class Emulator:
         with self.lock:
             self.faults.clear()
             self.requests.clear()
+            self.files = FileStore()
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -182,13 +195,17 @@ class _Handler(ResponseWriter):
         parts = urlsplit(self.path)
         path = parts.path
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if path.startswith("/_emulator/"):
-            return self._control(path, body)
         route, prefix = path, ""
         for known in PREFIXES:
             if route.startswith(known + "/"):
                 route, prefix = route[len(known):], known
+        upload = route == "/files" and self.command == "POST"
+        if length > (BODY_LIMIT if upload else REQUEST_LIMIT):
+            return self._too_large(length)
+        self.upload_parts: list[Part] | ChatRequestError | None = None
+        body = self._read_upload(length) if upload else self.rfile.read(length) if length else b""
+        if path.startswith("/_emulator/"):
+            return self._control(path, body)
         with emulator.lock:
             emulator.requests_total += 1
             emulator.requests.append(RecordedRequest(self.command, path, parse_qsl(parts.query, True),
@@ -211,18 +228,51 @@ class _Handler(ResponseWriter):
             return self._send_json(401, error_envelope(401, "Authentication Fails, no API key was given"))
         self._route(route, prefix, body, fault)
 
+    def _too_large(self, length: int) -> None:
+        """DeepSeek's front server refusing a body over its limit: HTML, then the body read away
+        so that the client, still sending, sees the answer rather than a broken connection."""
+        self._send_raw(413, TOO_LARGE, "text/html", Fault())
+        while length > 0:
+            chunk = self.rfile.read(min(length, MiB))
+            if not chunk:
+                break
+            length -= len(chunk)
+        self.close_connection = True
+
+    def _read_upload(self, length: int) -> bytes:
+        """A multipart upload read as it arrives; returns the beginning, for the request record."""
+        kept = bytearray()
+
+        def read(size: int) -> bytes:
+            chunk = self.rfile.read(size)
+            if len(kept) < RECORDED_BODY:
+                kept.extend(chunk[:RECORDED_BODY - len(kept)])
+            return chunk
+
+        boundary = self.headers.get_param("boundary") if self.headers.get_content_type() == \
+            "multipart/form-data" else None
+        try:
+            self.upload_parts = read_multipart(read, length, str(boundary)) if boundary else None
+        except ChatRequestError as exc:
+            self.upload_parts = exc
+        return bytes(kept)
+
+    def _key(self) -> str:
+        return self.headers.get("Authorization", "")[7:].strip()
+
     def _route(self, route: str, prefix: str, body: bytes, fault: Fault) -> None:
         if route == "/models" and self.command == "GET":
-            models = [{"id": m, "object": "model", "owned_by": "deepseek"} for m in MODELS]
-            return self._send_json(200, {"object": "list", "data": models}, fault)
+            return self._send_json(200, listing(), fault)
         if route == "/user/balance" and self.command == "GET":
             return self._send_json(200, BALANCE, fault)
         if route == "/chat/completions" and self.command == "POST":
-            return self._complete(body, fault, Completion)
+            return self._complete(body, fault, Completion, beta=prefix == "/beta")
         if route == "/completions" and self.command == "POST":
             if prefix != "/beta":  # as DeepSeek: FIM is a beta feature
                 return self._send_json(400, error_envelope(400, FIM_NEEDS_BETA))
             return self._complete(body, fault, FimCompletion)
+        if route == "/files" or route.startswith("/files/"):
+            return self._files(route, fault)
         if route == "/echo":
             return self._echo(body, fault)
         if route.startswith("/status/"):
@@ -233,7 +283,29 @@ class _Handler(ResponseWriter):
             return self._send_raw(int(code), b"", "text/plain", fault)
         self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
 
-    def _complete(self, body: bytes, fault: Fault, kind: type[Completion] | type[FimCompletion]) -> None:
+    def _files(self, route: str, fault: Fault) -> None:
+        store, key = self.server.emulator.files, self._key()
+        file_id = route[len("/files/"):] if route.startswith("/files/") else None
+        try:
+            if file_id is None and self.command == "POST":
+                if isinstance(self.upload_parts, ChatRequestError):
+                    raise self.upload_parts
+                if self.upload_parts is None:
+                    raise ChatRequestError(400, "Expected a multipart/form-data body", "file")
+                return self._send_json(200, store.upload(key, self.upload_parts), fault)
+            if file_id is None and self.command == "GET":
+                query = dict(parse_qsl(urlsplit(self.path).query, True))
+                return self._send_json(200, store.listing(key, query), fault)
+            if file_id and "/" not in file_id and self.command == "GET":
+                return self._send_json(200, store.get(key, file_id), fault)
+            if file_id and "/" not in file_id and self.command == "DELETE":
+                return self._send_json(200, store.delete(key, file_id), fault)
+        except ChatRequestError as exc:
+            return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
+        self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
+
+    def _complete(self, body: bytes, fault: Fault, kind: type[Completion] | type[FimCompletion],
+                  beta: bool = False) -> None:
         """A chat completion, or a beta FIM one (filling the gap between prompt and suffix),
         answered whole or streamed, deterministically."""
         try:
@@ -241,7 +313,12 @@ class _Handler(ResponseWriter):
         except ValueError:
             return self._send_json(400, error_envelope(400, "Failed to parse the request body as JSON"))
         try:
-            completion = kind(request, content=fault.content)
+            if kind is Completion:
+                files = self.server.emulator.files.lookup(self._key())
+                completion: Completion | FimCompletion = Completion(request, content=fault.content,
+                                                                    beta=beta, files=files)
+            else:
+                completion = FimCompletion(request, content=fault.content)
         except ChatRequestError as exc:
             return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
         if request.get("stream") is True:

@@ -11,7 +11,7 @@ import requests
 from tests.conftest import FAKE_KEY
 
 AUTH = {"Authorization": f"Bearer {FAKE_KEY}"}
-CHAT = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "Hi"}]}
+CHAT = {"model": "deepseek-flash", "messages": [{"role": "user", "content": "Hi"}]}
 
 
 def post_chat(emulator, body, **headers):
@@ -72,7 +72,7 @@ def test_a_bad_status_route_is_refused(emulator, code):
 
 
 def test_fim_is_served_under_beta_only_as_deepseek_does(emulator):
-    body = {"model": "deepseek-chat", "prompt": "def f():", "suffix": "return 1"}
+    body = {"model": "deepseek-flash", "prompt": "def f():", "suffix": "return 1"}
     for prefix in ("", "/v1"):
         response = requests.post(f"{emulator.url}{prefix}/completions", json=body, headers=AUTH, timeout=10)
         assert response.status_code == 400 and "only available when using beta api" in response.text
@@ -122,7 +122,7 @@ def test_streams_end_with_done(emulator):
 
 def test_beta_fim_completion_through_raw_request(connector, emulator):
     result = connector.run("rawRequest", {"url": "/completions", "method": "POST",
-                                          "data": {"model": "deepseek-chat", "prompt": "def add(a, b):",
+                                          "data": {"model": "deepseek-flash", "prompt": "def add(a, b):",
                                                    "suffix": "return c"}},
                            {"apiKey": FAKE_KEY, "baseUrl": emulator.url + "/beta"})
     assert result["data"]["object"] == "text_completion"
