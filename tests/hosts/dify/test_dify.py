@@ -148,14 +148,70 @@ def test_each_tool_is_invoked(plugin, credentials, emulator, tool):
     chunks, error = invoke(plugin, credentials, tool, EXAMPLES[tool])
     assert error is None, error
     result = next(chunk["message"]["json_object"] for chunk in chunks if chunk["type"] == "json")
-    if tool == "createChatCompletion":
-        [text] = [chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text"]
+    if tool == "createChatCompletion":  # streamed: text messages as it arrives (see below)
+        text = "".join(chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text")
         assert text == "Hello from the DeepSeek emulator. You said: Hello Dify"
         sent = emulator.received("/chat/completions")[0].json()
         assert sent == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.3, "max_tokens": 64,
                         "messages": [{"role": "user", "content": "Hello Dify"}]}
     else:
         assert result and emulator.received()
+
+
+# -- a streamed chat as it arrives (issue 21): text messages before the end, outputs unchanged -----
+
+STALL = 1.0  # seconds the emulator pauses in the middle of a stream
+CHAT = {"model": "deepseek-v4-flash", "messages": "Hello live Dify", "stream": True, "maxRetries": 0}
+
+
+def texts(chunks) -> list[str]:
+    return [chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text"]
+
+
+def without_ids(data: dict) -> dict:
+    """An emulator answer without what differs from one call to the next."""
+    return {key: value for key, value in data.items() if key not in ("id", "created")}
+
+
+def test_a_streamed_chat_sends_text_messages_as_they_arrive(plugin, credentials, emulator):
+    emulator.add_fault(stall_ms=int(STALL * 1000), path="/chat/completions")
+    reply = plugin.exchange({"type": "tool", "action": "invoke_tool", "user_id": "u", "provider": PROVIDER,
+                             "tool": "createChatCompletion", "credentials": credentials,
+                             "tool_parameters": CHAT})
+    assert reply.error is None, reply.error
+    timed = [(chunk["type"], round(reply.ended - arrived, 2))
+             for chunk, arrived in zip(reply.chunks, reply.arrived, strict=True)]
+    early = [kind for kind, before_end in timed if kind == "text" and before_end > STALL * 0.8]
+    assert len(early) > 1, timed  # more than one text message before the stall, so before the end
+    # Joined, the text messages are the answer; the JSON message is what a step without live text
+    # gets (the same call, run here without the plugin).
+    [data] = [chunk["message"]["json_object"] for chunk in reply.chunks if chunk["type"] == "json"]
+    assert reply.chunks[-1]["type"] == "json"
+    assert "".join(texts(reply.chunks)) == "Hello from the DeepSeek emulator. You said: Hello live Dify"
+    expected = load_connector().run("createChatCompletion", CHAT, credentials)["data"]
+    assert without_ids(data) == without_ids(expected)
+
+
+def test_a_chat_with_stream_off_sends_one_text_message(plugin, credentials):
+    chunks, error = invoke(plugin, credentials, "createChatCompletion", {**CHAT, "stream": False})
+    assert error is None and texts(chunks) == ["Hello from the DeepSeek emulator. You said: Hello live Dify"]
+
+
+def test_a_stream_that_breaks_ends_as_the_connectors_typed_error(plugin, credentials, emulator):
+    emulator.add_fault(stream_error=True, path="/chat/completions")
+    with pytest.raises(Exception) as direct:  # the same call, run here without the plugin
+        load_connector().run("createChatCompletion", CHAT, credentials)
+    emulator.add_fault(stream_error=True, path="/chat/completions")
+    chunks, error = invoke(plugin, credentials, "createChatCompletion", CHAT)
+    assert (error["error_type"], error["message"]) == (type(direct.value).__name__, str(direct.value))
+    assert error["error_type"] == "StreamError" and len(texts(chunks)) > 1  # what came before the break
+
+
+def test_an_answer_a_json_schema_may_replace_is_not_shown_live(plugin, credentials):
+    """A repaired answer replaces the first one, whose text would have been shown already."""
+    schema = json.dumps({"type": "object", "required": ["reply"]})
+    chunks, error = invoke(plugin, credentials, "createChatCompletion", {**CHAT, "json_schema": schema})
+    assert error is None and len(texts(chunks)) == 1
 
 
 def test_a_bad_input_becomes_the_sdks_error_and_nothing_is_sent(plugin, credentials, emulator):
@@ -216,6 +272,17 @@ SHAPES = {  # tool, its parameters, and where its messages must show the echoed 
     "fim_split_over_stream": ("createFimCompletion", {**FIM, "stream": True}, answer),
     "fim_in_utf16": ("createFimCompletion", FIM, answer),
 }
+
+
+@pytest.mark.parametrize("chat", [STREAMED_CHAT, SPELLED_CHAT], ids=["split", "spelled"])
+def test_a_key_echoed_over_a_stream_shows_in_no_live_text_message(plugin, echo, printed, chat):
+    """Five characters of the echoed key per event: each live text message is redacted alone
+    (its end held back while it may still start the key); joined, they are the JSON's answer."""
+    chunks, error = invoke(plugin, {"apiKey": ECHO_KEY, "baseUrl": echo.url}, "createChatCompletion", chat)
+    assert error is None, error
+    assert len(texts(chunks)) > 1 and not leaks(chunks, printed())
+    data, text = shown(chunks)
+    assert text == data["choices"][0]["message"]["content"] and echoed_in(text) == "Bearer [REDACTED]"
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
