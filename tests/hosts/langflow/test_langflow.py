@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
+import queue
 import subprocess
 import sys
 import uuid
@@ -76,8 +78,9 @@ def test_one_component_per_action_with_inputs_mapped_by_type(templates):
     assert raw["headers"]["_input_type"] == "NestedDictInput"
 
 
-def flow_file(templates, tmp_path: Path, base_url: str) -> Path:
-    """ChatInput -> our chat component -> ChatOutput, built with lfx's own flow builder."""
+def flow_file(templates, tmp_path: Path, base_url: str, **settings) -> Path:
+    """ChatInput -> our chat component (Stream on unless `settings` say) -> ChatOutput, built with
+    lfx's own flow builder."""
     from lfx.graph.flow_builder import add_component, add_connection, configure_component, empty_flow
     from lfx.graph.flow_builder.builder import load_local_registry
 
@@ -90,7 +93,7 @@ def flow_file(templates, tmp_path: Path, base_url: str) -> Path:
     add_connection(flow, chat_input, "message", chat, "messages")
     add_connection(flow, chat, "answer", chat_output, "input_value")
     configure_component(flow, chat, {"model": "deepseek-v4-flash", "baseUrl": base_url, "stream": True,
-                                     "temperature": "0.4"})
+                                     "temperature": "0.4", **settings})
     node = next(n for n in flow["data"]["nodes"] if n["id"] == chat)["data"]["node"]["template"]
     node["apiKey"]["value"], node["apiKey"]["load_from_db"] = "DEEPSEEK_API_KEY", True  # a global variable
     path = tmp_path / "flow.json"
@@ -131,8 +134,7 @@ def test_the_model_dropdown_refreshes_from_the_api(templates, emulator):
     component.set(apiKey=KEY, baseUrl=emulator.url)
     build_config = dotdict(templates[CHAT]["template"])
     refreshed = asyncio.run(update_component_build_config(component, build_config, None, "model"))
-    assert refreshed["model"]["options"] == ["deepseek-v4-flash", "deepseek-v4-pro", "deepseek-chat",
-                                             "deepseek-reasoner"]
+    assert refreshed["model"]["options"] == ["deepseek-flash", "deepseek-v4-pro"]  # the emulator's list
 
 
 # -- a server echoing the key back (issue 18): no output, option or error shows it --------------
@@ -224,3 +226,246 @@ def test_the_model_dropdown_never_shows_an_echoed_key(templates, echo, refused):
         assert shows_echo(model["info"])
     else:
         assert model["options"] == ["Bearer [REDACTED]"] and model["value"] == "Bearer [REDACTED]"
+
+
+# -- the playground: a streamed answer as it arrives (issue 21) ----------------------------------
+
+STALL = 1.0  # seconds the emulator pauses in the middle of a stream
+ANSWER_ONLY = {"thinking": "disabled"}  # no reasoning first: the answer's tokens come before the stall
+
+
+class Playground:
+    """A flow run as Langflow's playground runs it: the flow JSON the builder saved, loaded into a
+    Graph and run with lfx's streaming event manager; `events` are what the browser would receive
+    (decoded from the manager's queue), each with the time it was sent."""
+
+    def __init__(self, flow: Path):
+        self.flow = json.loads(flow.read_text())
+        self.events: list[tuple[float, str, dict]] = []
+
+    def run(self, say: str) -> str:
+        """Run the flow; the text the Chat Output passes on. Raises what the flow raised."""
+        from lfx.events.event_manager import create_stream_tokens_event_manager
+        from lfx.graph import Graph
+        from lfx.schema.schema import InputValueRequest
+
+        async def go() -> str:
+            sent: queue.Queue = queue.Queue()
+            graph = Graph.from_payload(self.flow, flow_id=self.flow["id"])
+            graph.session_id = str(uuid.uuid4())
+            try:
+                async for _ in graph.async_start(inputs=InputValueRequest(input_value=say),
+                                                 fallback_to_env_vars=True,
+                                                 event_manager=create_stream_tokens_event_manager(sent)):
+                    pass
+            finally:
+                while not sent.empty():
+                    _, raw, at = sent.get()
+                    event = json.loads(raw)
+                    self.events.append((at, event["event"], event["data"]))
+            return graph.get_vertex("ChatOutput-ccccc").built_object["message"].text
+
+        return asyncio.run(go())
+
+    def tokens(self) -> list[tuple[float, dict]]:
+        return [(at, data) for at, kind, data in self.events if kind == "token"]
+
+    def messages(self) -> list[dict]:
+        return [data for _, kind, data in self.events if kind == "add_message"]
+
+
+def test_a_streamed_answer_reaches_the_playground_as_it_arrives(templates, emulator, tmp_path, monkeypatch):
+    emulator.clear()
+    emulator.add_fault(stall_ms=int(STALL * 1000), path="/chat/completions")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
+    playground = Playground(flow_file(templates, tmp_path, emulator.url, **ANSWER_ONLY))  # Stream on
+    passed_on = playground.run("Hello live Langflow")
+    tokens = playground.tokens()
+    ended = tokens[-1][0]
+    early = [data["chunk"] for at, data in tokens if ended - at > STALL * 0.8]
+    assert len(early) > 1, [(data["chunk"], round(ended - at, 2)) for at, data in tokens]  # before the stall
+    # One playground message takes every token and ends complete with their text, which is the
+    # text passed on: the answer as a run without live text has it.
+    answer = "Hello from the DeepSeek emulator. You said: Hello live Langflow"
+    ours = [message for message in playground.messages() if message["sender"] == "Machine"]
+    assert {data["id"] for _, data in tokens} == {message["id"] for message in ours}
+    assert ours[0]["properties"]["state"] == "partial" and ours[-1]["properties"]["state"] == "complete"
+    assert "".join(data["chunk"] for _, data in tokens) == ours[-1]["text"] == passed_on == answer
+    assert emulator.received("/chat/completions")[0].json()["stream"] is True
+
+
+@pytest.mark.parametrize("say", ["Echo it", "Echo it spelled"])
+def test_a_key_echoed_over_a_stream_shows_in_no_playground_update(templates, echo, tmp_path, monkeypatch,
+                                                                   say):
+    """Five characters of the echoed key per event: each token is redacted alone (its end held
+    back while it may still start the key); Langflow's own masker sees no exact key here."""
+    monkeypatch.setenv("DEEPSEEK_API_KEY", ECHO_KEY)
+    playground = Playground(flow_file(templates, tmp_path, echo.url))
+    passed_on = playground.run(say)
+    tokens = [data["chunk"] for _, data in playground.tokens()]
+    assert len(tokens) > 1 and not leaks(playground.events, passed_on)
+    assert echoed_in("".join(tokens)) == echoed_in(passed_on) == "Bearer [REDACTED]"
+
+
+def test_a_stream_that_breaks_ends_as_the_connectors_typed_error(templates, emulator, tmp_path, monkeypatch):
+    emulator.clear()
+    inputs = {"model": "deepseek-v4-flash", "messages": "Hello live Langflow", "stream": True,
+              "maxRetries": 0, **ANSWER_ONLY}
+    emulator.add_fault(stream_error=True, path="/chat/completions")
+    with pytest.raises(Exception) as direct:  # the same call without Langflow
+        load_connector().run("createChatCompletion", inputs, {"apiKey": KEY, "baseUrl": emulator.url})
+    emulator.add_fault(stream_error=True, path="/chat/completions")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
+    flow = flow_file(templates, tmp_path, emulator.url, maxRetries=0, **ANSWER_ONLY)
+    playground = Playground(flow)
+    with pytest.raises(Exception) as caught:
+        playground.run("Hello live Langflow")
+    error = caught.value.__cause__  # Langflow's "Error building Component ..." wraps the step's own
+    assert type(error) is type(direct.value) and str(error) == str(direct.value)
+    assert type(error).__name__ == "StreamError" and len(playground.tokens()) > 1  # what came before
+
+
+def test_without_stream_the_answer_comes_whole(templates, emulator, tmp_path, monkeypatch):
+    emulator.clear()
+    monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
+    playground = Playground(flow_file(templates, tmp_path, emulator.url, stream=False))
+    assert playground.run("Hello") == "Hello from the DeepSeek emulator. You said: Hello"
+    assert playground.tokens() == [] and emulator.received("/chat/completions")[0].json()["stream"] is False
+
+
+# -- tool mode: the components as an Agent's tools (issue 21) ------------------------------------
+
+AGENT_GIVES = {  # what an agent gives each action in tool mode; the rest is the component's own
+    "listModels": set(), "getUserBalance": set(), "createChatCompletion": {"messages"},
+    "createFimCompletion": {"prompt"}, "rawRequest": {"url", "method"},
+}
+
+
+def tool_mode(templates, name: str, **values):
+    """A component switched to tool mode as Langflow's Tool Mode toggle switches it (the server
+    reruns run_and_validate_update_outputs with tool_mode on); the node it returns."""
+    from deepseek_connector.hosts.langflow.components import deepseek
+
+    component = getattr(deepseek, name)()
+    component.set(**values)
+    node = copy.deepcopy(templates[f"ext:deepseek:{name}@official"])
+    return component, asyncio.run(component.run_and_validate_update_outputs(node, "tool_mode", True))
+
+
+def test_every_component_switches_to_tool_mode_named_and_described_by_the_manifest(templates):
+    from deepseek_connector.hosts.langflow.generate import class_name
+    from lfx.graph.flow_builder import add_component, empty_flow
+    from lfx.graph.flow_builder.connect import ensure_tool_mode_supported
+
+    connector = load_connector()
+    assert set(AGENT_GIVES) == set(connector.action_keys()), "say what an agent gives each new action"
+    flow = empty_flow("tools")
+    for key in connector.action_keys():
+        spec = connector.spec(key)
+        # The palette's template offers tool mode (lfx's flow builder checks as the UI's toggle shows).
+        type_ = f"ext:deepseek:{class_name(key)}@official"
+        ensure_tool_mode_supported(flow, add_component(flow, type_, {type_: templates[type_]})["id"])
+        component, node = tool_mode(templates, class_name(key))
+        assert [output["name"] for output in node["outputs"]] == ["component_as_tool"]
+        [tool] = node["template"]["tools_metadata"]["value"]  # the Actions table the UI shows
+        description = " ".join(spec.description.split())
+        assert (tool["name"], tool["description"], tool["display_name"]) == (key, description, key)
+        assert set(tool["args"]) == AGENT_GIVES[key]
+        for arg, schema in tool["args"].items():
+            assert schema["description"] == " ".join(spec.input(arg).help.split())
+        [built] = asyncio.run(component.to_toolkit())  # what the Agent receives
+        assert built.name == key and set(built.args) == AGENT_GIVES[key]
+    raw = tool_mode(templates, "DeepSeekRawRequestComponent")[1]["template"]["tools_metadata"]["value"][0]
+    assert raw["args"]["method"]["enum"][:2] == ["GET", "POST"]
+
+
+class EmulatorModel:
+    """A LangChain chat model that asks the emulator over HTTP (an OpenAI-compatible model on
+    127.0.0.1, which calls the tools a user's message names and then answers with their result).
+    Built inside a function: langchain_core is imported only in this suite's environment."""
+
+    @staticmethod
+    def component(base_url: str):
+        import requests
+        from langchain_core.language_models import BaseChatModel
+        from langchain_core.messages import AIMessage, convert_to_openai_messages
+        from langchain_core.outputs import ChatGeneration, ChatResult
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+        from lfx.custom.custom_component.component import Component
+        from lfx.io import Output
+
+        class Model(BaseChatModel):
+            @property
+            def _llm_type(self) -> str:
+                return "deepseek-emulator"
+
+            def bind_tools(self, tools, **kwargs):
+                return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
+
+            def _generate(self, messages, stop=None, run_manager=None, tools=None, **kwargs):
+                body = {"model": "deepseek-v4-flash", "messages": convert_to_openai_messages(messages),
+                        "thinking": {"type": "disabled"}}
+                if tools:
+                    body["tools"] = tools
+                answer = requests.post(f"{base_url}/chat/completions", json=body, timeout=30,
+                                       headers={"Authorization": f"Bearer {AGENT_MODEL_KEY}"}).json()
+                said = answer["choices"][0]["message"]
+                calls = [{"name": call["function"]["name"], "id": call["id"],
+                          "args": json.loads(call["function"]["arguments"])}
+                         for call in said.get("tool_calls") or ()]
+                message = AIMessage(content=said.get("content") or "", tool_calls=calls)
+                return ChatResult(generations=[ChatGeneration(message=message)])
+
+        class EmulatorModelComponent(Component):
+            display_name = "Emulator Model"
+            outputs = [Output(display_name="Language Model", name="model_output", method="build_model",
+                              types=["LanguageModel"])]
+
+            def build_model(self) -> Model:
+                return Model()
+
+        return EmulatorModelComponent(_id="Model-eeeee")
+
+
+AGENT_MODEL_KEY = "sk-test-agent-model-4f5e6d"
+
+
+def test_the_agent_calls_our_actions_in_tool_mode(templates, emulator):
+    from lfx.components.input_output import ChatInput, ChatOutput
+    from lfx.components.models_and_agents.agent import AgentComponent
+    from lfx.graph import Graph
+
+    emulator.clear()
+    models, _ = tool_mode(templates, "DeepSeekListModelsComponent", apiKey=KEY, baseUrl=emulator.url)
+    chat, _ = tool_mode(templates, "DeepSeekCreateChatCompletionComponent", apiKey=KEY, baseUrl=emulator.url,
+                        model="deepseek-v4-pro", stream=True)
+    chat_input = ChatInput(_id="ChatInput-aaaaa")
+    chat_input.set(input_value="Call listModels and createChatCompletion, please.")
+    agent = AgentComponent(_id="Agent-ddddd")
+    agent.set(model=EmulatorModel.component(emulator.url).build_model,
+              tools=[models.to_toolkit, chat.to_toolkit], input_value=chat_input.message_response,
+              add_current_date_tool=False, add_calculator_tool=False)
+    chat_output = ChatOutput(_id="ChatOutput-ccccc")
+    chat_output.set(input_value=agent.message_response)
+    graph = Graph(chat_input, chat_output, flow_id=str(uuid.uuid4()))
+    graph.session_id = str(uuid.uuid4())
+
+    async def go() -> None:
+        async for _ in graph.async_start():
+            pass
+
+    asyncio.run(go())
+    # The model's first answer called both tools; each ran as its component, with its key and settings.
+    [listed] = emulator.received("/models")
+    ours = [request for request in emulator.received("/chat/completions")
+            if request.header("Authorization") == f"Bearer {KEY}"]
+    assert listed.header("Authorization") == f"Bearer {KEY}" and len(ours) == 1
+    assert (ours[0].json()["model"], ours[0].json()["stream"]) == ("deepseek-v4-pro", True)
+    # Their results went back to the model as tool messages, and its answer to the Chat Output.
+    last = emulator.received("/chat/completions")[-1].json()
+    results = {message["tool_call_id"].split("_", 2)[2]: message["content"] for message in last["messages"]
+               if message["role"] == "tool"}  # the emulator's call ids: call_<index>_<tool name>
+    assert '"deepseek-v4-pro"' in results["listModels"]
+    assert results["createChatCompletion"].startswith("Hello from the DeepSeek emulator. You said: ")
+    said = graph.get_vertex("ChatOutput-ccccc").built_object["message"].text
+    assert said.startswith("Hello from the DeepSeek emulator. The tool returned: ") and KEY[:8] not in said
