@@ -69,6 +69,25 @@ def test_the_provider_is_listed_by_airflow(airflow_env):
     assert "deepseek_connector.hosts.airflow.hooks.DeepSeekHook" in hooks
 
 
+DOCUMENTATION = "https://github.com/deepseek-connector/deepseek-connector/blob/main/docs/reference.md"
+
+
+def test_the_providers_page_links_the_documentation(airflow_env):
+    """Airflow reads a provider's documentation link from its distribution's Documentation
+    project URL (the installed metadata) and the Providers page links what its API gives."""
+    from importlib.metadata import metadata
+
+    urls = dict(entry.split(", ", 1) for entry in metadata("deepseek-connector").get_all("Project-URL"))
+    assert urls["Documentation"] == DOCUMENTATION
+    assert (HERE.parents[2] / DOCUMENTATION.split("/blob/main/")[1]).is_file()  # a page that exists
+    shown = ("from airflow.providers_manager import ProvidersManager\n"
+             "from airflow.api_fastapi.core_api.services.public.providers import _provider_mapper\n"
+             "print(_provider_mapper(ProvidersManager().providers['deepseek-connector']).documentation_url)")
+    done = subprocess.run([sys.executable, "-c", shown], env=airflow_env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == DOCUMENTATION, done.stderr[-2000:]
+
+
 def test_connections_test_succeeds_with_a_valid_key(airflow_env, emulator):
     emulator.clear()
     done = airflow("connections", "test", "deepseek_default", env=airflow_env)
