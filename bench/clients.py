@@ -13,10 +13,10 @@ from typing import Any
 
 KEY = "sk-test-bench"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-CHAT = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "Hello"}]}
+CHAT = {"model": "deepseek-flash", "messages": [{"role": "user", "content": "Hello"}]}
 # The connector's form for the same request. Max Response Size is raised because the longest
 # streams here (160k chunks with logprobs, about 50 MB of events) come near its 64 MB default.
-CONNECTOR_CHAT = {"model": "deepseek-chat", "messages": "Hello", "maxResponseMB": 1024}
+CONNECTOR_CHAT = {"model": "deepseek-flash", "messages": "Hello", "maxResponseMB": 1024}
 TIMEOUT = (10, 300)  # the connector's connect and read waits, given to requests too
 
 Reader = Callable[[str], int]

@@ -40,7 +40,7 @@ def measure(server: CannedServer, python: Path, rounds: int) -> dict[str, list[f
 
     def start(command: list[str]) -> None:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        if done.returncode != 0 or "deepseek-chat" not in done.stdout:
+        if done.returncode != 0 or "deepseek-flash" not in done.stdout:
             raise RuntimeError(f"{command[0]} failed: {done.stderr.strip()[-300:]}")
 
     for command in commands.values():

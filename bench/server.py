@@ -31,14 +31,14 @@ from urllib.parse import urlsplit
 from streams import PIECE, body
 
 COMPLETION = json.dumps({
-    "id": "bench", "object": "chat.completion", "created": 1, "model": "deepseek-chat",
+    "id": "bench", "object": "chat.completion", "created": 1, "model": "deepseek-flash",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello! How can I help you?"},
                  "logprobs": None, "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 7, "completion_tokens": 8, "total_tokens": 15},
     "system_fingerprint": "fp_bench"}).encode()
 MODELS = json.dumps({"object": "list", "data": [
-    {"id": "deepseek-chat", "object": "model", "owned_by": "deepseek"},
-    {"id": "deepseek-reasoner", "object": "model", "owned_by": "deepseek"}]}).encode()
+    {"id": "deepseek-flash", "object": "model", "owned_by": "deepseek"},
+    {"id": "deepseek-v4-pro", "object": "model", "owned_by": "deepseek"}]}).encode()
 ROUTE = re.compile(r"^(?:/k/(?P<kind>[\w-]+)/n/(?P<n>\d+)/f/(?P<framing>chunked|fixed))?(?P<rest>/[^?]*)")
 MIB = 2**20
 BLOCK = bytes(range(256)) * 4096  # 1 MiB of the blob, written again and again

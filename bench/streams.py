@@ -4,7 +4,7 @@ A stream of kind K and size N is N delta events, then one event with finish_reas
 then `data: [DONE]`. Kinds:
 
 - plain: N content deltas "tok " (the first one also carries the role, as DeepSeek's does);
-- reasoning: N/2 reasoning_content deltas, then N/2 content deltas (deepseek-reasoner);
+- reasoning: N/2 reasoning_content deltas, then N/2 content deltas (a thinking answer);
 - tool: one tool call whose arguments arrive in N fragments;
 - logprobs: N content deltas, each with its token's logprobs;
 - long-event: ONE event whose content is N*96 bytes (the other kinds' size, in one line).
@@ -26,7 +26,7 @@ FRAMINGS = ("chunked", "fixed")
 PIECE = 16 * 1024  # socket writes, and the long event's HTTP chunks
 LONG_EVENT_UNIT = "tok " * 24  # 96 bytes of content per chunk of the other kinds
 
-HEAD = {"id": "bench", "object": "chat.completion.chunk", "created": 1, "model": "deepseek-chat",
+HEAD = {"id": "bench", "object": "chat.completion.chunk", "created": 1, "model": "deepseek-flash",
         "system_fingerprint": "fp_bench"}
 LOGPROBS = {"content": [{"token": "tok", "logprob": -0.1, "bytes": [116, 111, 107], "top_logprobs": []}]}
 

@@ -14,136 +14,16 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from .chat_rules import text_of, thinking_on, validate
 from .examples import example_of, placeholder, stated_schema
-from .messages import ChatRequestError, FileLookup, check_messages
-from .models import EFFORT_LEVELS, served_by
+from .messages import FileLookup
+from .models import EFFORT_LEVELS
 
-FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-JSON_WORD_MISSING = ("Prompt must contain the word 'json' in some form to use 'response_format' of type "
-                     "'json_object'")
-THINKING_TOOL_CHOICE = "Thinking mode does not support this tool_choice"
 _ids = itertools.count(1)
 
 
 def tokens_of(text: str) -> list[str]:
     return re.findall(r"\s*\S+|\s+$", text)
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-    return ""
-
-
-def number_in_range(body: dict, name: str, low: float, high: float | None) -> None:
-    value = body.get(name)
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ChatRequestError(422, f"{name} must be a number", name)
-    if value < low or (high is not None and value > high):
-        bound = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-        raise ChatRequestError(422, f"Invalid {name} value, the valid range of {name} is {bound}", name)
-
-
-def validate(body: Any, beta: bool = False, files: FileLookup = lambda file_id: None) -> list[str]:
-    """Raise ChatRequestError the way DeepSeek rejects a request; return the attachments described."""
-    if not isinstance(body, dict):
-        raise ChatRequestError(400, "Failed to deserialize the JSON body into the target type")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        raise ChatRequestError(400, "Missing required parameter: model", "model")
-    if served_by(model) is None:
-        raise ChatRequestError(400, "Model Not Exist", "model")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise ChatRequestError(400, "messages must be a non-empty array", "messages")
-    _check_v4_fields(body)
-    thinking = thinking_on(body)
-    attached = check_messages(body, thinking, beta, files)
-    for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1), ("frequency_penalty", -2, 2),
-                            ("presence_penalty", -2, 2), ("max_tokens", 1, None)):
-        number_in_range(body, name, low, high)
-    if "top_logprobs" in body:
-        top = body["top_logprobs"]
-        if not isinstance(top, int) or isinstance(top, bool) or not 0 <= top <= 20:
-            raise ChatRequestError(400, "top_logprobs must be an integer between 0 and 20", "top_logprobs")
-        if body.get("logprobs") is not True:
-            raise ChatRequestError(400, "top_logprobs requires logprobs to be true", "top_logprobs")
-    if "stream_options" in body and body.get("stream") is not True:
-        raise ChatRequestError(400, "stream_options is only allowed when stream is true", "stream_options")
-    stop = body.get("stop")
-    if stop is not None and not (isinstance(stop, str) or isinstance(stop, list) and len(stop) <= 16
-                                 and all(isinstance(s, str) for s in stop)):
-        raise ChatRequestError(400, "stop must be a string or at most 16 strings", "stop")
-    _check_response_format(body)
-    _check_tools(body, thinking)
-    return attached
-
-
-def _check_response_format(body: dict) -> None:
-    fmt = body.get("response_format")
-    if fmt is None:
-        return
-    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        raise ChatRequestError(400, "This response_format type is unavailable now", "response_format")
-    if not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object"):
-        raise ChatRequestError(400, "response_format.type must be text or json_object", "response_format")
-    said = " ".join(_text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict))
-    if fmt["type"] == "json_object" and "json" not in said.lower():
-        raise ChatRequestError(400, JSON_WORD_MISSING, "response_format")
-
-
-def _check_v4_fields(body: dict) -> None:
-    thinking = body.get("thinking")
-    if thinking is not None and (not isinstance(thinking, dict)
-                                 or thinking.get("type") not in ("enabled", "disabled")):
-        raise ChatRequestError(400, "thinking.type must be enabled or disabled", "thinking")
-    effort = body.get("reasoning_effort")
-    if effort is not None and effort not in EFFORT_LEVELS:
-        expected = ", ".join(f"`{level}`" for level in EFFORT_LEVELS)
-        message = f"reasoning_effort: unknown variant `{effort}`, expected one of {expected}"
-        raise ChatRequestError(400, f"Failed to deserialize the JSON body into the target type: {message}",
-                               "reasoning_effort")
-    user_id = body.get("user_id")
-    if user_id is not None and (not isinstance(user_id, str)
-                                or not re.fullmatch(r"[a-zA-Z0-9_-]{1,512}", user_id)):
-        raise ChatRequestError(400, "user_id may hold only letters, digits, _ and -, up to 512", "user_id")
-
-
-def _check_tools(body: dict, thinking: bool) -> None:
-    tools = body.get("tools")
-    names = []
-    if tools is not None:
-        if not isinstance(tools, list) or len(tools) > 128:
-            raise ChatRequestError(400, "tools must be an array of at most 128 tools", "tools")
-        for tool in tools:
-            function = tool.get("function") if isinstance(tool, dict) else None
-            if not isinstance(function, dict) or tool.get("type") != "function" \
-                    or not FUNCTION_NAME.match(str(function.get("name", ""))):
-                raise ChatRequestError(400, "each tool must be a function with a valid name", "tools")
-            names.append(function["name"])
-    choice = body.get("tool_choice")
-    if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
-        if name not in names:
-            raise ChatRequestError(400, f"tool_choice names function '{name}', which is not in tools",
-                                   "tool_choice")
-    elif choice not in (None, "none", "auto", "required"):
-        raise ChatRequestError(400, "tool_choice must be none, auto, required or a function object",
-                               "tool_choice")
-    elif choice == "required" and not names:
-        raise ChatRequestError(400, "tool_choice required needs tools", "tool_choice")
-    if thinking and (choice == "required" or isinstance(choice, dict)):
-        raise ChatRequestError(400, THINKING_TOOL_CHOICE, "tool_choice")
-
-
-def thinking_on(body: dict) -> bool:
-    """Thinking is on unless turned off (both of today's models think by default)."""
-    thinking = body.get("thinking")
-    return not (isinstance(thinking, dict) and thinking.get("type") == "disabled")
 
 
 def _tool_calls(body: dict) -> list[dict]:
@@ -157,7 +37,7 @@ def _tool_calls(body: dict) -> list[dict]:
     elif choice == "required":
         chosen = [tools[0]["function"]["name"]]
     else:  # auto: call every tool whose name the user mentioned
-        said = _text_of(last.get("content"))
+        said = text_of(last.get("content"))
         chosen = [t["function"]["name"] for t in tools if t["function"]["name"] in said]
     calls = []
     for index, name in enumerate(chosen):
@@ -176,15 +56,15 @@ def _reply_text(body: dict, attached: list[str]) -> str:
     if last.get("prefix") is True:  # prefix completion: the answer goes on from the given start
         return " and so the emulator carries on from the given beginning."
     if last.get("role") == "tool":
-        said = f"The tool returned: {_text_of(last.get('content'))}"
+        said = f"The tool returned: {text_of(last.get('content'))}"
     else:
         user = next((m for m in reversed(messages) if m.get("role") == "user"), last)
-        said = f"You said: {_text_of(user.get('content'))}"
+        said = f"You said: {text_of(user.get('content'))}"
     if attached:
         said += f" (with {'; '.join(attached)})"
     if (body.get("response_format") or {}).get("type") == "json_object":
         # Told a JSON Schema in so many words, the model follows it; otherwise it answers its own way.
-        schema = stated_schema(" ".join(_text_of(m.get("content")) for m in messages))
+        schema = stated_schema(" ".join(text_of(m.get("content")) for m in messages))
         if schema is not None:
             return json.dumps(example_of(schema))
         return json.dumps({"reply": said, "source": "deepseek-emulator"})
@@ -228,7 +108,7 @@ class Completion:
         if limit is not None and len(content_tokens) > limit:
             content_tokens, self.finish_reason = content_tokens[:limit], "length"
         self.content_tokens = content_tokens
-        words = len(tokens_of(_text_of(body["messages"][-1].get("content"))))
+        words = len(tokens_of(text_of(body["messages"][-1].get("content"))))
         effort = EFFORT_LEVELS.get(body.get("reasoning_effort") or "high")
         reasoning = f"The user wrote {words} words. A short, direct answer fits best."
         if effort == "max":
@@ -236,7 +116,7 @@ class Completion:
         self.reasoning_tokens = tokens_of(reasoning) if self.thinking else []
         self.logprobs = body.get("logprobs") is True
         self.top_logprobs = body.get("top_logprobs", 0)
-        prompt = sum(len(tokens_of(_text_of(m.get("content")))) + 4 for m in body["messages"])
+        prompt = sum(len(tokens_of(text_of(m.get("content")))) + 4 for m in body["messages"])
         completion = len(self.content_tokens) + len(self.reasoning_tokens) + 10 * len(self.tool_calls)
         self.usage = {"prompt_tokens": prompt, "completion_tokens": completion,
                       "total_tokens": prompt + completion,

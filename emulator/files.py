@@ -152,8 +152,9 @@ class FileStore:
         if purpose == "user_data" and image_kind(bytes(upload.head)) is None:
             raise ChatRequestError(400, "The file is not a JPEG, PNG, GIF or WebP image", "file")
         created = int(time.time())
-        stored = {"id": f"file-api-{secrets.token_hex(12)}", "object": "file", "bytes": upload.size,
-                  "created_at": created, "filename": filename, "purpose": purpose}
+        stored: dict[str, Any] = {"id": f"file-api-{secrets.token_hex(12)}", "object": "file",
+                                  "bytes": upload.size, "created_at": created, "filename": filename,
+                                  "purpose": purpose}
         expiry = _expiry(fields)
         if expiry is not None:
             stored["expires_at"] = created + expiry

@@ -12,7 +12,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .chat import number_in_range, tokens_of
+from .chat import tokens_of
+from .chat_rules import number_in_range
 from .messages import ChatRequestError
 from .models import served_by
 

@@ -23,11 +23,12 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from .chat import Completion
 from .faults import Fault
-from .files import BODY_LIMIT, FileStore, Part, read_multipart
+from .file_routes import FileRoutes
+from .files import BODY_LIMIT, FileStore, Part
 from .fim import FimCompletion
 from .messages import ChatRequestError
 from .models import listing
-from .writing import ResponseWriter, error_envelope
+from .writing import error_envelope
 
 log = logging.getLogger("deepseek_connector.emulator")
 PREFIXES = ("/v1", "/beta")
@@ -35,10 +36,6 @@ FIM_NEEDS_BETA = 'FIM completion is only available when using beta api (set base
 
 MiB = 2**20
 REQUEST_LIMIT = 48 * MiB
-RECORDED_BODY = 64 * 1024  # an upload is recorded by its beginning only
-TOO_LARGE = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
-             b"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>openresty</center>\r\n"
-             b"</body>\r\n</html>\r\n")
 BALANCE = {"is_available": True, "balance_infos": [
     {"currency": "USD", "total_balance": "110.00", "granted_balance": "10.00",
      "topped_up_balance": "100.00"}]}
@@ -149,7 +146,7 @@ class Emulator:
         return [r for r in items if path_suffix is None or r.path.endswith(path_suffix)]
 
 
-class _Handler(ResponseWriter):
+class _Handler(FileRoutes):
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -228,38 +225,6 @@ class _Handler(ResponseWriter):
             return self._send_json(401, error_envelope(401, "Authentication Fails, no API key was given"))
         self._route(route, prefix, body, fault)
 
-    def _too_large(self, length: int) -> None:
-        """DeepSeek's front server refusing a body over its limit: HTML, then the body read away
-        so that the client, still sending, sees the answer rather than a broken connection."""
-        self._send_raw(413, TOO_LARGE, "text/html", Fault())
-        while length > 0:
-            chunk = self.rfile.read(min(length, MiB))
-            if not chunk:
-                break
-            length -= len(chunk)
-        self.close_connection = True
-
-    def _read_upload(self, length: int) -> bytes:
-        """A multipart upload read as it arrives; returns the beginning, for the request record."""
-        kept = bytearray()
-
-        def read(size: int) -> bytes:
-            chunk = self.rfile.read(size)
-            if len(kept) < RECORDED_BODY:
-                kept.extend(chunk[:RECORDED_BODY - len(kept)])
-            return chunk
-
-        boundary = self.headers.get_param("boundary") if self.headers.get_content_type() == \
-            "multipart/form-data" else None
-        try:
-            self.upload_parts = read_multipart(read, length, str(boundary)) if boundary else None
-        except ChatRequestError as exc:
-            self.upload_parts = exc
-        return bytes(kept)
-
-    def _key(self) -> str:
-        return self.headers.get("Authorization", "")[7:].strip()
-
     def _route(self, route: str, prefix: str, body: bytes, fault: Fault) -> None:
         if route == "/models" and self.command == "GET":
             return self._send_json(200, listing(), fault)
@@ -281,27 +246,6 @@ class _Handler(ResponseWriter):
                 message = f"/status/N needs N from 200 to 599, not {code!r}"
                 return self._send_json(400, error_envelope(400, message))
             return self._send_raw(int(code), b"", "text/plain", fault)
-        self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
-
-    def _files(self, route: str, fault: Fault) -> None:
-        store, key = self.server.emulator.files, self._key()
-        file_id = route[len("/files/"):] if route.startswith("/files/") else None
-        try:
-            if file_id is None and self.command == "POST":
-                if isinstance(self.upload_parts, ChatRequestError):
-                    raise self.upload_parts
-                if self.upload_parts is None:
-                    raise ChatRequestError(400, "Expected a multipart/form-data body", "file")
-                return self._send_json(200, store.upload(key, self.upload_parts), fault)
-            if file_id is None and self.command == "GET":
-                query = dict(parse_qsl(urlsplit(self.path).query, True))
-                return self._send_json(200, store.listing(key, query), fault)
-            if file_id and "/" not in file_id and self.command == "GET":
-                return self._send_json(200, store.get(key, file_id), fault)
-            if file_id and "/" not in file_id and self.command == "DELETE":
-                return self._send_json(200, store.delete(key, file_id), fault)
-        except ChatRequestError as exc:
-            return self._send_json(exc.status, error_envelope(exc.status, exc.message, exc.param))
         self._send_json(404, error_envelope(404, f"No route for {self.command} {route}"))
 
     def _complete(self, body: bytes, fault: Fault, kind: type[Completion] | type[FimCompletion],

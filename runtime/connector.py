@@ -10,12 +10,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -99,7 +97,25 @@ def _values_hash(values: Mapping[str, Any]) -> str | None:
     plain = {str(k): (v.reveal() if isinstance(v, Secret) else v) for k, v in values.items()}
     if not all(isinstance(v, (str, bool, int, float, type(None))) for v in plain.values()):
         return None
-    return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
+    # The repr of text, flags and numbers tells them apart as JSON would, in half the time.
+    return hashlib.sha256(repr(sorted(plain.items())).encode()).hexdigest()
+
+
+class _ShownErrors:
+    """A block whose ConnectorError leaves it redacted (a class rather than a generator-based
+    context manager: it runs twice on every call)."""
+
+    __slots__ = ("redactor",)
+
+    def __init__(self, redactor: Redactor):
+        self.redactor = redactor
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        if isinstance(error, ConnectorError):
+            raise error.redacted(self.redactor.text, self.redactor.value) from None
 
 
 class Connector:
@@ -246,12 +262,8 @@ class Connector:
             return {"data": executor.redactor.value(check(Call.start(spec, form, conn, executor)))}
 
     @staticmethod
-    @contextmanager
-    def _shown_errors(redactor: Redactor) -> Iterator[None]:
-        try:
-            yield
-        except ConnectorError as error:
-            raise error.redacted(redactor.text, redactor.value) from None
+    def _shown_errors(redactor: Redactor) -> _ShownErrors:
+        return _ShownErrors(redactor)
 
     def _action(self, spec: ActionSpec) -> Action:
         with self._lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, AnyStr
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .spellings import FRAGMENT, Spelling
@@ -59,28 +59,13 @@ class Secret:
         raise TypeError("A Secret cannot be pickled.")
 
 
-def _replace_runs(value: AnyStr, form: AnyStr, marker: AnyStr) -> AnyStr:
-    """Replace every run that starts like `form` (FRAGMENT or more matching characters) by `marker`."""
-    head = form[:FRAGMENT]
-    found = value.find(head)
-    if found < 0:
-        return value
-    pieces = []
-    start = 0
-    while found >= 0:
-        end = found + len(head)
-        while end < len(value) and end - found < len(form) and value[end] == form[end - found]:
-            end += 1
-        pieces += [value[start:found], marker]
-        start = end
-        found = value.find(head, start)
-    pieces.append(value[start:])
-    return value[:0].join(pieces)
-
-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Controls that make what follows them show right to left (overrides, embeddings, isolates).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+# json.dumps would make this encoder anew for every value.
+_AS_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=repr).encode
 
 
 def _replaced(value: str, spans: list[tuple[int, int]]) -> str:
@@ -110,7 +95,6 @@ class Redactor:
                 forms.update({secret, quote(secret, safe=""), quote_plus(secret)})
         # Longest first, so that an encoded form is not half-replaced by a shorter one.
         self._forms = sorted(forms, key=len, reverse=True)
-        self._byte_forms = [form.encode("utf-8") for form in self._forms]
         self._spellings = [Spelling(form) for form in self._forms]
         # Every spelling's rough look in one pattern: one scan of a text that holds no secret.
         rough = [spelling.rough for spelling in self._spellings if len(spelling.form) >= FRAGMENT]
@@ -136,15 +120,6 @@ class Redactor:
     @staticmethod
     def _spans(value: str, spellings: list[Spelling]) -> list[tuple[int, int]]:
         return [span for spelling in spellings for span in spelling.spans(value)]
-
-    def data(self, value: bytes) -> bytes:
-        """The plain forms on raw bytes, for bodies before anything decodes them (defence in
-        depth: the decoded text is redacted again, spellings included)."""
-        marker = REDACTED.encode()
-        for form in self._byte_forms:
-            value = (_replace_runs(value, form, marker) if len(form) >= FRAGMENT
-                     else value.replace(form, marker))
-        return value
 
     def undecided(self, value: str) -> int:
         """Where the end of `value` starts to be what may become a key with more text (its
@@ -202,10 +177,13 @@ class Redactor:
         if not self._plain_in_json:
             return False
         try:
-            text = json.dumps(value, ensure_ascii=False, check_circular=False, default=repr)
+            text = _AS_JSON(value)
         except (ValueError, TypeError, RecursionError):
             return False
-        return not (self._spans(text, self._spellings) or not text.isascii()
+        # A backslash a string holds is written doubled; an escape it spells (\\u200b) must
+        # still count as one.
+        probe = text.replace("\\\\", "\\") if "\\\\" in text else text
+        return not (self._spans(probe, self._spellings) or not text.isascii()
                     and (_SURROGATE.search(text) or _BIDI.search(text)))
 
     def shown(self, text: str) -> str:

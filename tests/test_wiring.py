@@ -126,7 +126,7 @@ def test_an_input_added_to_a_copy_of_the_manifest_is_sent_with_no_code_change(em
     chat["inputs"].append({"key": "seed", "label": "Seed", "type": "integer", "minimum": 0, "wire": "body",
                            "help": "Makes sampling repeatable."})
     connector = Connector(parse_manifest(yaml.safe_dump(data)), version=__version__)
-    connector.run("createChatCompletion", {"model": "deepseek-chat", "messages": "hi", "seed": "42"},
+    connector.run("createChatCompletion", {"model": "deepseek-flash", "messages": "hi", "seed": "42"},
                   {"apiKey": FAKE_KEY, "baseUrl": emulator.url})
     assert emulator.received("/chat/completions")[0].json()["seed"] == 42
     connector.close()

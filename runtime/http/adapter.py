@@ -93,13 +93,18 @@ class GuardedAdapter(HTTPAdapter):
         return manager
 
     def build_connection_pool_key_attributes(self, request: Any, verify: Any, cert: Any = None) -> Any:
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        # A CA bundle's path (REQUESTS_CA_BUNDLE...) is looked at once, not by requests on every
+        # call (a stat, to tell a file from a folder); what the pool is given stays the same.
+        bundle = verify if isinstance(verify, str) and verify else None
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, True if bundle is not None else verify, cert)
         if host_params.get("scheme") == "https" and verify is not False:
             # One context per bundle and client certificate, made once: loading the CAs is the
             # costly part of a TLS connection, and urllib3 would do it for every new one.
-            bundle = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
-            context = tls_context(bundle, client_cert(cert))
+            context = tls_context(bundle or DEFAULT_CA_BUNDLE_PATH, client_cert(cert))
             pool_kwargs = {"cert_reqs": "CERT_REQUIRED", "ssl_context": context}
+        elif bundle is not None:  # a plain http call, perhaps through an https proxy
+            pool_kwargs["ca_cert_dir" if is_folder(bundle) else "ca_certs"] = bundle
         return host_params, pool_kwargs
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
@@ -156,6 +161,11 @@ def client_cert(cert: Any) -> tuple[str, str | None] | None:
     if not cert:
         return None
     return (cert, None) if isinstance(cert, str) else (cert[0], cert[1])
+
+
+@lru_cache(maxsize=8)
+def is_folder(bundle: str) -> bool:
+    return os.path.isdir(bundle)
 
 
 @lru_cache(maxsize=8)

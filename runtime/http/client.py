@@ -169,7 +169,7 @@ class Executor:
                                     "final one was expected.", attempts=number)
             headers = self._shown(answer.headers)
             if answer.status_code >= 400:
-                content = self.redactor.data(reader.read_all())
+                content = reader.read_all()  # redacted as the text it decodes to, when quoted
                 response = HttpResponse(answer.status_code, headers, content, attempts=number,
                                         redactor=self.redactor)
                 raise self._status_error(response)
@@ -182,7 +182,7 @@ class Executor:
                 response = HttpResponse(answer.status_code, headers, None, reader, attempts=number,
                                         redactor=self.redactor)
             elif request.redact_body:
-                response = HttpResponse(answer.status_code, headers, self.redactor.data(reader.read_all()),
+                response = HttpResponse(answer.status_code, headers, reader.read_all(),
                                         attempts=number, redactor=self.redactor)
             else:  # a binary download: the body exactly as sent
                 response = HttpResponse(answer.status_code, headers, reader.read_all(), attempts=number)

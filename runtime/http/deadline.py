@@ -14,8 +14,8 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,13 +80,18 @@ class Guard:
 _current = threading.local()
 
 
-@contextmanager
-def guarding(guard: Guard) -> Iterator[None]:
+class guarding:  # noqa: N801 - used as the function-style context manager it was
     """Connections that send requests in this block (on this thread) attach to `guard`."""
-    _current.guard = guard
-    try:
-        yield
-    finally:
+
+    __slots__ = ("guard",)
+
+    def __init__(self, guard: Guard):
+        self.guard = guard
+
+    def __enter__(self) -> None:
+        _current.guard = self.guard
+
+    def __exit__(self, *exc: object) -> None:
         _current.guard = None
 
 

@@ -133,9 +133,13 @@ def with_query(url: str, params: tuple[tuple[str, str], ...]) -> str:
     return urlunsplit(parts._replace(query=f"{parts.query}&{query}" if parts.query else query))
 
 
+# json.dumps would make this encoder anew for every request.
+_AS_JSON = json.JSONEncoder(allow_nan=False).encode
+
+
 def json_bytes(value: object) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False).encode("utf-8")
+        return _AS_JSON(value).encode("utf-8")
     except (TypeError, ValueError) as exc:  # the inputs' own checks catch these first
         raise InputError.single("body", "Body", f"cannot be sent as JSON ({exc}).") from None
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
@@ -83,41 +84,66 @@ def _error(state: RetryCallState) -> BaseException | None:
 
 
 class stop_when_waiting_is_futile(stop_base):  # noqa: N801 - named like tenacity's own stops
-    """Stop rather than wait past the deadline (it would only end in a timeout), or for a server
-    that asks for longer than the cap (it is not going to be ready soon either)."""
-
-    def __init__(self, deadline: Deadline):
-        self.deadline = deadline
+    """Stop rather than wait past the call's deadline (it would only end in a timeout), or for a
+    server that asks for longer than the cap (it is not going to be ready soon either)."""
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         asked = getattr(_error(retry_state), "retry_after", None)
-        return retry_state.upcoming_sleep >= self.deadline.remaining() or (
+        return retry_state.upcoming_sleep >= _run_of(retry_state).deadline.remaining() or (
             asked is not None and asked > settings.RETRY_AFTER_CAP)
+
+
+@dataclass(eq=False, slots=True)
+class _Run:
+    """One call's attempts, as the loop runs them: tenacity hands it back to the stop and to the
+    callback before a retry (as `retry_state.fn`), which is how a policy's loop, shared by every
+    call, sees each call's deadline."""
+
+    attempt: Callable[[int], Any]
+    deadline: Deadline
+    on_retry: Callable[[ConnectorError, float], None]
+    number: int = 0
+
+    def __call__(self) -> Any:
+        self.number += 1
+        return self.attempt(self.number)
+
+
+def _run_of(retry_state: RetryCallState) -> _Run:
+    return cast("_Run", retry_state.fn)
+
+
+def _before_sleep(retry_state: RetryCallState) -> None:
+    error = _error(retry_state)
+    if isinstance(error, ConnectorError):
+        _run_of(retry_state).on_retry(error, retry_state.upcoming_sleep)
+
+
+@lru_cache(maxsize=64)
+def _loop(policy: RetryPolicy, sleep: Callable[[float], None]) -> Retrying:
+    """The tenacity loop of one policy, made once: making one for every call, and the reference
+    cycles it leaves behind, cost more than the rest of the loop. Sharing is safe: tenacity keeps
+    what one run decides in that run's state, and what it reuses per thread."""
+    return Retrying(
+        retry=retry_if_exception(policy.retries),
+        wait=lambda state: policy.wait(state.attempt_number, _error(state)),
+        stop=stop_after_attempt(policy.attempts) | stop_when_waiting_is_futile(),
+        sleep=sleep, before_sleep=_before_sleep, reraise=True)
+
+
+def _no_callback(error: ConnectorError, wait: float) -> None:
+    return None
 
 
 def with_retries(attempt: Callable[[int], T], policy: RetryPolicy, deadline: Deadline, *,
                  sleep: Callable[[float], None],
-                 on_retry: Callable[[ConnectorError, float], None] = lambda error, wait: None) -> T:
+                 on_retry: Callable[[ConnectorError, float], None] = _no_callback) -> T:
     """Run `attempt(number)` for number = 1, 2, ... as the policy allows; return the first result,
     or raise the last error with a note on why retrying stopped."""
-
-    def before_sleep(state: RetryCallState) -> None:
-        error = _error(state)
-        if isinstance(error, ConnectorError):
-            on_retry(error, state.upcoming_sleep)
-
-    retrying = Retrying(
-        retry=retry_if_exception(policy.retries),
-        wait=lambda state: policy.wait(state.attempt_number, _error(state)),
-        stop=stop_after_attempt(policy.attempts) | stop_when_waiting_is_futile(deadline),
-        sleep=sleep, before_sleep=before_sleep, reraise=True)
     try:
-        for state in retrying:
-            with state:
-                result = attempt(state.retry_state.attempt_number)
+        return cast("T", _loop(policy, sleep)(_Run(attempt, deadline, on_retry)))
     except ConnectorError as error:
         raise noted(error, policy, deadline) from None
-    return result
 
 
 def noted(error: ConnectorError, policy: RetryPolicy, deadline: Deadline) -> ConnectorError:

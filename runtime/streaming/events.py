@@ -47,6 +47,8 @@ class EventStream:
         self._on_event = on_event
         self._started = False
         self._live = (HeldBack(redactor), HeldBack(redactor))
+        self._live_wanted = False
+        self._live_piece = ("", "")
 
     @property
     def status(self) -> int:
@@ -88,8 +90,9 @@ class EventStream:
         """Iterate the stream as (reasoning, answer) text to show as it arrives, for hosts that
         show an answer live; afterwards `result` holds the assembled answer, as when iterating
         events. Joined, the pieces are the answer's text, redacted (see live_text)."""
-        for event in self:
-            reasoning, answer = self.live_text(event)
+        self._live_wanted = True
+        for _ in self:
+            reasoning, answer = self._live_piece
             if reasoning or answer:
                 yield reasoning, answer
         reasoning, answer = self.live_rest()
@@ -97,8 +100,8 @@ class EventStream:
             yield reasoning, answer
 
     def live_text(self, event: dict[str, Any]) -> tuple[str, str]:
-        """The (reasoning, answer) text this event adds, safe to show: the last characters are
-        held back while they might be the start of the key (a server can send it a few
+        """The (reasoning, answer) text an event as sent adds, safe to show: the last characters
+        are held back while they might be the start of the key (a server can send it a few
         characters per event), and come with a later event or from live_rest()."""
         reasoning, answer = self.assembler.live_text(event)
         held_reasoning, held_answer = self._live
@@ -127,14 +130,20 @@ class EventStream:
                     self.result = self.assembled if self._finish is None else \
                         self._redactor.value(self._finish(self.assembled))
                     return
+                # Each event is shown redacted on its own; the assembler and the live text take
+                # it as sent, so that a key split over events, even one whose first characters
+                # an event shows as [REDACTED], is redacted whole once joined.
                 text = self._redactor.text(data)  # before any message quotes (and cuts) it
                 event = self._parse(text)
-                if "\\" in data:  # escapes (\u0073k-...) can spell a key the text redaction missed
-                    event = self._redactor.value(event)
+                sent = event if text is data else self._parse_sent(data)
                 try:
-                    add(event)
+                    add(sent)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
                     raise self._unexpected_shape(exc, text) from None
+                if self._live_wanted:
+                    self._live_piece = self.live_text(sent)
+                if "\\" in data:  # escapes (\u0073k-...) can spell a key the text redaction missed
+                    event = self._redactor.value(event)
                 if self._on_event is not None:
                     self._on_event(event)
                 yield event
@@ -179,6 +188,14 @@ class EventStream:
         message = error.get("message") if isinstance(error, dict) else error
         raise StreamError("DeepSeek reported an error in the middle of the answer: "
                           f'"{quote(str(message))}"; {self.assembler.progress()}.')
+
+    def _parse_sent(self, data: str) -> dict[str, Any]:
+        """An event as sent, whose redacted text parsed: its own errors would quote the key."""
+        try:
+            return self._parse(data)
+        except ConnectorError:
+            raise ResponseError("The answer stream carried an event that could not be read once the API key "
+                                f"in it was hidden; {self.assembler.progress()}.") from None
 
     def _unexpected_shape(self, exc: Exception, data: str) -> ResponseError:
         # The assembler checks the shapes it relies on (ValueError); anything else from a

@@ -264,7 +264,7 @@ def test_cli_sends_form_strings_and_prints_the_completion(emulator, capsys):
 
 def test_cli_inputs_file_with_typed_values(emulator, capsys, tmp_path):
     path = tmp_path / "inputs.json"
-    path.write_text(json.dumps({"model": "deepseek-chat", "messages": [{"role": "user", "content": "x"}],
+    path.write_text(json.dumps({"model": "deepseek-flash", "messages": [{"role": "user", "content": "x"}],
                                 "max_tokens": 5, "tools": [WEATHER], "tool_choice": "get_weather"}))
     assert main(["run", "createChatCompletion", "--base-url", emulator.url, "--api-key", FAKE_KEY,
                  "--inputs-file", str(path)]) == 0
@@ -273,7 +273,7 @@ def test_cli_inputs_file_with_typed_values(emulator, capsys, tmp_path):
 
 def test_cli_input_error_exits_2_and_sends_nothing(emulator, capsys):
     code = main(["run", "createChatCompletion", "--base-url", emulator.url, "--api-key", FAKE_KEY,
-                 "-i", "model=deepseek-chat", "-i", "messages=hi", "-i", "top_logprobs=3"])
+                 "-i", "model=deepseek-flash", "-i", "messages=hi", "-i", "top_logprobs=3"])
     assert code == 2
     assert "Top Log Probabilities: needs Log Probabilities to be on." in capsys.readouterr().err
     assert emulator.received() == []

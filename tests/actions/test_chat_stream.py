@@ -142,7 +142,7 @@ def test_stream_refuses_actions_that_do_not_stream(connector, connection):
 
 def test_cli_live_prints_text_to_stderr_and_json_to_stdout(emulator, capsys):
     code = main(["run", "createChatCompletion", "--live", "--base-url", emulator.url,
-                 "--api-key", FAKE_KEY, "-i", "model=deepseek-chat", "-i", "messages=Live please"])
+                 "--api-key", FAKE_KEY, "-i", "model=deepseek-flash", "-i", "messages=Live please"])
     captured = capsys.readouterr()
     assert code == 0
     assert captured.err.strip() == "Hello from the DeepSeek emulator. You said: Live please"

@@ -84,6 +84,6 @@ def test_deepseeks_own_refusals_are_reported(connector, connection):
 
 def test_cli_live_shows_the_fill_as_it_streams(emulator, capsys):
     assert main(["run", "createFimCompletion", "--live", "--base-url", emulator.url, "--api-key", FAKE_KEY,
-                 "-i", "model=deepseek-chat", "-i", "prompt=def f():"]) == 0
+                 "-i", "model=deepseek-flash", "-i", "prompt=def f():"]) == 0
     live = capsys.readouterr().err.strip()
     assert live == "# filled by the DeepSeek emulator: 8 characters before, 0 after"

@@ -31,7 +31,7 @@ def test_run_list_models_on_the_built_in_emulator():
     done = cli("run", "listModels", "--emulator")
     assert done.returncode == 0, done.stderr
     ids = [m["id"] for m in json.loads(done.stdout)["data"]["data"]]
-    assert "deepseek-v4-flash" in ids and "deepseek-chat" in ids
+    assert "deepseek-v4-flash" in ids and "deepseek-flash" in ids
 
 
 def test_console_script_is_installed():
@@ -124,9 +124,9 @@ def test_inputs_from_flags_and_file(tmp_path):
     path = tmp_path / "inputs.json"
     path.write_text(json.dumps({"temperature": 0.5, "headers": [{"key": "a", "value": "b"}],
                                 "model": "from-file"}))
-    values = parse_inputs(["model=deepseek-chat", "stop=a", "stop=b"], str(path))
+    values = parse_inputs(["model=deepseek-flash", "stop=a", "stop=b"], str(path))
     assert values == {"temperature": 0.5, "headers": [{"key": "a", "value": "b"}],
-                      "model": "deepseek-chat", "stop": ["a", "b"]}
+                      "model": "deepseek-flash", "stop": ["a", "b"]}
 
 
 @pytest.mark.parametrize("pairs, file_text", [(["novalue"], None), ([], "[1, 2]"), ([], "{bad")])

@@ -11,7 +11,8 @@ import requests
 from tests.conftest import FAKE_KEY
 
 AUTH = {"Authorization": f"Bearer {FAKE_KEY}"}
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwAB"
+                       "BAEAwS2OUAAAAABJRU5ErkJggg==")
 WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
 
@@ -27,7 +28,7 @@ def refused(response, status, text):
 
 
 def upload(emulator, content, filename, purpose="user_data", order=("purpose", "file"), **fields):
-    parts = {"purpose": (None, purpose), "file": (filename, content), **{k: (None, v) for k, v in fields.items()}}
+    parts = {"purpose": (None, purpose), "file": (filename, content)}
     ordered = [(name, parts[name]) for name in order] + [(k, (None, v)) for k, v in fields.items()]
     return requests.post(f"{emulator.url}/files", files=ordered, headers=AUTH, timeout=10)
 
@@ -79,7 +80,8 @@ def test_forced_tool_choice_is_refused_while_thinking(emulator, choice):
 
 def test_tool_turns_need_their_reasoning_passed_back(emulator):
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
-    turns = [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "", "tool_calls": [call]},
+    turns = [{"role": "user", "content": "Weather?"},
+             {"role": "assistant", "content": "", "tool_calls": [call]},
              {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
              {"role": "user", "content": "Thanks"}]
     refused(chat(emulator, messages=turns, tools=[WEATHER]), 400,
@@ -115,7 +117,8 @@ def test_stop_sequences_cut_the_answer(emulator):
 
 
 def test_roles_of_today(emulator):
-    refused(chat(emulator, messages=[{"role": "developer", "content": "x"}]), 400, "unknown variant `developer`")
+    refused(chat(emulator, messages=[{"role": "developer", "content": "x"}]), 400,
+            "unknown variant `developer`")
     reminder = [{"role": "latest_reminder", "content": "2026-11-09,Monday,Singapore,Web,English"},
                 {"role": "user", "content": "Hi"}]
     assert chat(emulator, messages=reminder).status_code == 200
@@ -132,8 +135,8 @@ def test_images_only_for_models_that_take_them(emulator):
     assert answer.endswith(f"You said: Describe (with a png image of {len(PNG)} bytes)")
     refused(chat(emulator, model="deepseek-v4-pro", messages=image_message(data_url)), 400,
             "unknown variant `image_url`, expected `text`")
-    refused(chat(emulator, messages=image_message("data:image/png;base64," + base64.b64encode(b"GIF? no").decode())),
-            400, "not JPEG, PNG, GIF or WebP")
+    not_an_image = "data:image/png;base64," + base64.b64encode(b"GIF? no").decode()
+    refused(chat(emulator, messages=image_message(not_an_image)), 400, "not JPEG, PNG, GIF or WebP")
     refused(chat(emulator, messages=image_message("https://example.com/" + "a" * 8200)), 400,
             "longer than 8192")
 

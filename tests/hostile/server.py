@@ -15,6 +15,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 Route = Callable[["Exchange"], None]
 ROUTES: dict[str, Route] = {}
@@ -69,7 +70,7 @@ class Exchange:
 def chat_chunk(content: str = "tok ", **choice_extra) -> str:
     choice = {"index": 0, "delta": {"content": content}, "finish_reason": None, **choice_extra}
     return json.dumps({"id": "h1", "object": "chat.completion.chunk", "created": 1,
-                       "model": "deepseek-chat", "choices": [choice]})
+                       "model": "deepseek-flash", "choices": [choice]})
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -241,6 +242,7 @@ class HostileServer:
     status: int = 200
     stream_field: str = "content"
     count: int = 0
+    spell: Any = None  # key -> the text a route echoes it as (tests/hostile/test_hidden_spellings.py)
     aliases: dict[str, str] = field(default_factory=dict)  # a path's last segment -> a route
     received: list[Exchange] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)

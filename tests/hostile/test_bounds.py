@@ -15,7 +15,7 @@ from tests.hostile.conftest import KEY, cli
 from tests.hostile.server import make_bomb
 
 SLACK = 1.0  # seconds past the deadline a call may take to notice and unwind
-CHAT = {"model": "deepseek-chat", "messages": "hi"}
+CHAT = {"model": "deepseek-flash", "messages": "hi"}
 
 CHILD = r"""
 import json, sys

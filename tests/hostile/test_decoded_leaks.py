@@ -66,7 +66,7 @@ def test_escaped_key_in_a_json_answer(connector, hostile, conn):
 
 def test_escaped_key_in_a_streamed_answer(connector, hostile, conn):
     hostile.aliases["/completions"] = "/escaped-stream"
-    inputs = {"model": "deepseek-chat", "messages": "hi", "stream": True}
+    inputs = {"model": "deepseek-flash", "messages": "hi", "stream": True}
     data = connector.run("createChatCompletion", inputs, conn)
     assert data["data"]["choices"][0]["message"]["content"] == "[REDACTED]"
     with connector.stream("createChatCompletion", inputs, conn) as stream:
@@ -76,7 +76,7 @@ def test_escaped_key_in_a_streamed_answer(connector, hostile, conn):
 
 def test_escaped_key_in_the_live_answer_on_the_command_line(hostile):
     hostile.aliases["/completions"] = "/escaped-stream"
-    done = cli("run", "createChatCompletion", "--live", "-i", "model=deepseek-chat", "-i", "messages=hi",
+    done = cli("run", "createChatCompletion", "--live", "-i", "model=deepseek-flash", "-i", "messages=hi",
                env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
     assert done.returncode == 0, done.stderr
     assert "[REDACTED]" in done.stderr and not leaked(done.stdout, done.stderr)

@@ -7,7 +7,7 @@ from deepseek_connector.runtime.errors import InputError
 
 from tests.hostile.conftest import KEY, cli, leaked
 
-CHAT = {"model": "deepseek-chat", "messages": "hi"}
+CHAT = {"model": "deepseek-flash", "messages": "hi"}
 
 
 def refused(connector, emulator, action: str, inputs: dict, message: str) -> None:
@@ -30,9 +30,9 @@ def test_blank_model_names_are_refused(connector, emulator, model):
 
 
 def test_padded_model_names_are_trimmed(connector, emulator):
-    connector.run("createChatCompletion", {**CHAT, "model": "  deepseek-chat \n"},
+    connector.run("createChatCompletion", {**CHAT, "model": "  deepseek-flash \n"},
                   {"apiKey": KEY, "baseUrl": emulator.url})
-    assert emulator.received()[0].json()["model"] == "deepseek-chat"
+    assert emulator.received()[0].json()["model"] == "deepseek-flash"
 
 
 @pytest.mark.parametrize("value", [1e29, "1e29", 10**20, "99999999999999999999", 2**53])

@@ -56,7 +56,7 @@ def test_server_text_cut_inside_the_key_in_an_error(connector, hostile, conn, ca
 def test_wrongly_shaped_json_quoting_the_header(connector, hostile, conn, action, route):
     for alias in ("/models", "/balance", "/completions"):
         hostile.aliases[alias] = route
-    inputs = {"model": "deepseek-chat", "messages": "hi"} if action == "createChatCompletion" else {}
+    inputs = {"model": "deepseek-flash", "messages": "hi"} if action == "createChatCompletion" else {}
     with pytest.raises(ConnectorError) as caught:
         connector.run(action, inputs, conn)
     assert caught.value.kind == "bad_response"
@@ -66,7 +66,7 @@ def test_wrongly_shaped_json_quoting_the_header(connector, hostile, conn, action
 def test_a_streamed_data_line_quoting_the_key(connector, hostile, conn):
     hostile.aliases["/completions"] = "/echo-key-stream"
     with pytest.raises(ConnectorError) as caught:
-        connector.run("createChatCompletion", {"model": "deepseek-chat", "messages": "hi", "stream": True},
+        connector.run("createChatCompletion", {"model": "deepseek-flash", "messages": "hi", "stream": True},
                       conn)
     assert caught.value.kind == "bad_response"
     assert not leaked(*error_texts(caught.value))

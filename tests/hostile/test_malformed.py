@@ -10,7 +10,7 @@ from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, cli
 from tests.hostile.server import Exchange, chat_chunk, route
 
-STREAM = {"model": "deepseek-chat", "messages": "hi", "stream": True}
+STREAM = {"model": "deepseek-flash", "messages": "hi", "stream": True}
 
 
 def chunk_with(**fields) -> str:
@@ -64,7 +64,7 @@ def test_malformed_stream_chunks(connector, hostile, name):
 def test_cli_reports_a_malformed_stream_as_an_api_error_not_a_crash(hostile):
     hostile.aliases["/completions"] = "/malformed-stream"
     hostile.malformed = MALFORMED["choices-number"]
-    done = cli("run", "createChatCompletion", "-i", "model=deepseek-chat", "-i", "messages=hi",
+    done = cli("run", "createChatCompletion", "-i", "model=deepseek-flash", "-i", "messages=hi",
                "-i", "stream=true", env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
     assert done.returncode == 1
     assert done.stderr.startswith("Error: ") and "Unexpected error" not in done.stderr
@@ -74,14 +74,14 @@ def test_cli_reports_a_malformed_stream_as_an_api_error_not_a_crash(hostile):
 def test_a_deeply_nested_json_body(connector, hostile, action):
     hostile.aliases.update({"/models": "/deep-json", "/completions": "/deep-json"})
     inputs = {"listModels": {}, "rawRequest": {"url": "/deep-json", "method": "GET"},
-              "createChatCompletion": {"model": "deepseek-chat", "messages": "hi"}}[action]
+              "createChatCompletion": {"model": "deepseek-flash", "messages": "hi"}}[action]
     with pytest.raises(ConnectorError) as caught:
         connector.run(action, inputs, {"apiKey": KEY, "baseUrl": hostile.url})
     assert caught.value.kind == "bad_response"
 
 
 def test_iterating_a_finished_stream_again_yields_nothing(connector, emulator):
-    with connector.stream("createChatCompletion", {"model": "deepseek-chat", "messages": "hi"},
+    with connector.stream("createChatCompletion", {"model": "deepseek-flash", "messages": "hi"},
                           {"apiKey": KEY, "baseUrl": emulator.url}) as stream:
         first = list(stream)
         again = list(stream)
@@ -133,5 +133,5 @@ def test_wrongly_typed_answers_are_bad_responses(connector, hostile, action, inp
     hostile.aliases["/completions"] = "/malformed-answer"
     hostile.malformed = json.dumps(WRONG_ANSWERS[name])
     with pytest.raises(ConnectorError) as caught:
-        connector.run(action, {"model": "deepseek-chat", **inputs}, {"apiKey": KEY, "baseUrl": hostile.url})
+        connector.run(action, {"model": "deepseek-flash", **inputs}, {"apiKey": KEY, "baseUrl": hostile.url})
     assert caught.value.kind == "bad_response" and "unexpected shape" in str(caught.value)

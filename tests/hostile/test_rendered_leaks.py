@@ -17,7 +17,7 @@ from deepseek_connector.runtime.redaction import Redactor
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 from tests.hostile.server import Exchange, route
 
-CHAT = {"model": "deepseek-chat", "messages": "hi"}
+CHAT = {"model": "deepseek-flash", "messages": "hi"}
 # What a terminal, a log viewer or a reader shows: escape sequences do nothing, and an escape in a
 # quoted value stands for an invisible character.
 SHOWS_NOTHING = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|[\x00\u200b\u070f\u2800]")

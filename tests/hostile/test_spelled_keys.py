@@ -82,8 +82,8 @@ def log_text(caplog) -> str:
     return "\n".join(record.getMessage() for record in caplog.records)
 
 
-CHAT = {"model": "deepseek-chat", "messages": "hi"}
-FIM = {"model": "deepseek-chat", "prompt": "def f():"}
+CHAT = {"model": "deepseek-flash", "messages": "hi"}
+FIM = {"model": "deepseek-flash", "prompt": "def f():"}
 
 
 @pytest.mark.parametrize("codec", CODECS)
@@ -159,7 +159,7 @@ def test_a_split_key_in_the_live_text(connector, hostile, conn, field):
     joined = "".join(reasoning + answer for reasoning, answer in pieces)
     assert joined == "Your key: [REDACTED] (echoed)"
     assert len(pieces) > 3  # it streamed: only what might start a key was held back
-    done = cli("run", "createChatCompletion", "--live", "-i", "model=deepseek-chat", "-i", "messages=hi",
+    done = cli("run", "createChatCompletion", "--live", "-i", "model=deepseek-flash", "-i", "messages=hi",
                env={"DEEPSEEK_API_KEY": KEY, "DEEPSEEK_BASE_URL": hostile.url})
     assert done.returncode == 0, done.stderr
     assert "Your key: [REDACTED] (echoed)" in done.stderr and not leaked(done.stdout, done.stderr)

@@ -51,7 +51,7 @@ def model_nan(ex: Exchange) -> None:
     ex.whole(json.dumps(body).encode())
 
 
-CHAT = {"model": "deepseek-chat", "messages": "hi"}
+CHAT = {"model": "deepseek-flash", "messages": "hi"}
 
 
 @pytest.mark.parametrize("number", NUMBERS)

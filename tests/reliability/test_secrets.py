@@ -29,7 +29,7 @@ def test_key_through_connection_headers_query_and_body_in_debug_mode(connector, 
         "url": "/echo", "method": "POST", "debugRequest": "true", "maxRetries": "1",
         "headers": [{"key": "X-Api-Key", "value": KEY}, {"key": "Authorization", "value": KEY}],
         "queryParams": [{"key": "api_key", "value": KEY}], "data": {"copy": KEY}}, connection)
-    connector.run("createChatCompletion", {"model": "deepseek-chat", "messages": f"my key is {KEY}",
+    connector.run("createChatCompletion", {"model": "deepseek-flash", "messages": f"my key is {KEY}",
                                            "stream": "true"}, connection)
     emulator.add_fault(status=401, times=1, body=json.dumps({"error": {"message": f"bad key {KEY}"}}))
     with pytest.raises(ConnectorError) as caught:
@@ -56,7 +56,7 @@ def test_key_never_leaves_for_another_origin(connector, emulator, recorder):
     with pytest.raises(ResponseError, match="redirect"):
         connector.run("listModels", {}, connection)
     with pytest.raises(ResponseError, match="redirect"):
-        connector.run("createChatCompletion", {"model": "deepseek-chat", "messages": "hi", "stream": True},
+        connector.run("createChatCompletion", {"model": "deepseek-flash", "messages": "hi", "stream": True},
                       connection)
     assert len(recorder.received) == 3
     assert emulator.received() == []
@@ -75,7 +75,7 @@ def test_cli_in_debug_mode_never_prints_the_key(emulator):
     runs = [
         ["--debug", "run", "rawRequest", "-i", "url=/echo", "-i", "method=POST", "-i",
          f"data={KEY}", "-i", "debugRequest=true", "-i", f'headers=[{{"key": "X-Key", "value": "{KEY}"}}]'],
-        ["--debug", "run", "createChatCompletion", "-i", "model=deepseek-chat", "-i", f"messages={KEY}"],
+        ["--debug", "run", "createChatCompletion", "-i", "model=deepseek-flash", "-i", f"messages={KEY}"],
         ["--debug", "run", "listModels", "-i", f"nonsense={KEY}"],
         ["describe", "--format", "json"],
         ["describe"],

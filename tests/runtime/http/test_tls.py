@@ -41,7 +41,7 @@ def https_server(certificate):
 
         def do_GET(self):
             seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
-            body = json.dumps({"object": "list", "data": [{"id": "deepseek-chat", "object": "model",
+            body = json.dumps({"object": "list", "data": [{"id": "deepseek-flash", "object": "model",
                                                            "owned_by": "deepseek"}]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -64,7 +64,7 @@ def test_a_certificate_from_the_named_bundle_is_trusted(https_server, certificat
     url, seen = https_server
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
     data = connector.run("listModels", {}, {"apiKey": FAKE_KEY, "baseUrl": url})
-    assert [model["id"] for model in data["data"]["data"]] == ["deepseek-chat"]
+    assert [model["id"] for model in data["data"]["data"]] == ["deepseek-flash"]
     assert seen == [{"path": "/models", "authorization": f"Bearer {FAKE_KEY}"}]
 
 

@@ -77,7 +77,7 @@ def many_events(events: int) -> list[bytes]:
 
 
 def chunk(choice: dict[str, Any]) -> dict[str, Any]:
-    return {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "deepseek-chat",
+    return {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "deepseek-flash",
             "choices": [choice]}
 
 
@@ -98,7 +98,7 @@ def text_events(n: int) -> list[dict[str, Any]]:
 
 
 def fim_events(n: int) -> list[dict[str, Any]]:
-    return [{"id": "x", "object": "text_completion", "created": 1, "model": "deepseek-chat",
+    return [{"id": "x", "object": "text_completion", "created": 1, "model": "deepseek-flash",
              "choices": [{"index": 0, "text": "tok ", "logprobs": {
                  "tokens": ["tok"], "token_logprobs": [-0.1], "text_offset": [i], "top_logprobs": [{}]}}]}
             for i in range(n)]
