@@ -1,30 +1,37 @@
 """Create Chat Completion: the form onto DeepSeek's /chat/completions body, and back.
 
 Inputs wired to the body in connector.yaml reach it without code; this module handles the
-managed ones (messages, tool choice, include usage, extra body fields) and the cross-field
-checks that keep a request DeepSeek would refuse from being sent (and billed).
+managed ones (the conversation, tool choice, include usage, extra body fields, the JSON
+Schema) and the cross-field checks that keep a request DeepSeek would refuse from being sent
+(and billed): thinking mode's rules, JSON mode's word, where beta features are sent.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from ..runtime.contract.action import Answer, Call, declared_request
 from ..runtime.contract.running import exchange
-from ..runtime.errors import OutputError, Problems
-from ..runtime.http.messages import HttpRequest
+from ..runtime.errors import ApiError, OutputError, Problems
+from ..runtime.http.messages import HttpRequest, json_bytes
 from ..runtime.manifest.models import ActionSpec
 from .chat_assembler import ChatCompletionAssembler
+from .chat_messages import conversation, handed_on, said
 from .completions import CompletionAction, answer_text, finish, with_stream_options
 from .json_output import add_usage, mismatch, parse_json, schema_problem
+from .media import REQUEST_LIMIT, megabytes
 
-ROLES = ("system", "user", "assistant", "tool")
 TOOL_CHOICE_WORDS = ("none", "auto", "required")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Body fields the action sets itself; Extra Body Fields may not override them either.
 MANAGED_FIELDS = ("messages", "stream", "stream_options", "tool_choice")
+REPAIR_JSON_REQUEST = "Your answer was not a JSON object ({problem}). Reply again with only a JSON object."
+# Inputs the conversation is built from: a repair sends the conversation as Messages instead.
+FOLDED_INPUTS = ("system_prompt", "user_message", "image_urls", "images", "image_file_ids",
+                 "document_file_ids", "prefix")
+SCHEMA_INSTRUCTION = "Reply with only a JSON object that matches this JSON Schema: {schema}"
 REPAIR_REQUEST = ("Your answer did not match the JSON Schema ({problem}). Reply again with only a JSON "
                   "object that matches this JSON Schema: {schema}")
 
@@ -37,41 +44,94 @@ class CreateChatCompletion(CompletionAction):
         form, problems = call.form, call.problems()
         wired = call.wired()
         body = wired.body
-        body["messages"] = normalise_messages(form["messages"], problems)
+        body["messages"] = conversation(form, problems)
         with_stream_options(call, body, problems)
         if "json_schema" in form:
             check_json_schema(form, body, problems)
+        elif form.get("response_format") == "json_object" and "json" not in said(body["messages"]).lower():
+            problems.add("response_format", 'JSON object needs the word "json" in a message (DeepSeek '
+                                            'refuses JSON mode without it): say, for example, "Reply in '
+                                            'json".')
         if "top_logprobs" in form and form.get("logprobs") is not True:
             problems.add("top_logprobs", "needs Log Probabilities to be on.")
         tool_names = check_tools(form.get("tools"), problems)
         if "tool_choice" in form:
             choice = parse_tool_choice(form["tool_choice"], tool_names, problems)
+            if choice is not None and thinking(form):
+                if choice not in ("auto", "none"):
+                    problems.add("tool_choice", "can only be auto or none while the model thinks; set "
+                                                "Thinking Mode to Disabled to make it call a tool.")
+                choice = None if choice == "auto" else choice  # auto is what a thinking model does
             if choice is not None:
                 body["tool_choice"] = choice
         if "extra_body" in form:
             merge_extra_body(body, form["extra_body"], call.spec, problems)
+        if form.get("images") and not problems.items and len(json_bytes(body)) > REQUEST_LIMIT:
+            problems.add("images", f"make the request larger than DeepSeek's {megabytes(REQUEST_LIMIT)}; "
+                                   "send fewer or smaller pictures, or upload them (Upload File, Image File "
+                                   "IDs).")
         problems.raise_any()
-        return declared_request(call, wired)
+        return declared_request(call, wired, beta=uses_beta(body))
+
+    def explained(self, error: ApiError, call: Call) -> ApiError:
+        advice = refusal_advice(error, call)
+        return error if advice is None else cast("ApiError", error.evolve(advice=advice))
 
     def expects_json(self, call: Call) -> bool:
         return call.form.get("response_format") == "json_object" or "json_schema" in call.form
 
     def result(self, answer: Answer, call: Call) -> Any:
         data = self.checked(answer, call)
-        if "json_schema" in call.form:
+        if self.expects_json(call):
             data = repaired(self, call, data)
-        return finish(data, call, self.expects_json(call))
+        sent = conversation(call.form, call.problems())
+        return finish({**data, "conversation": handed_on(sent, data)}, call, self.expects_json(call))
+
+
+def thinking(form: Any) -> bool:
+    """Today's models think unless told not to."""
+    return form.get("thinking") != "disabled"
+
+
+def uses_beta(body: dict[str, Any]) -> bool:
+    """A prefix completion or a strict tool: DeepSeek serves both only under /beta."""
+    last = body["messages"][-1] if body["messages"] else {}
+    strict = any(isinstance(tool, dict) and isinstance(tool.get("function"), dict)
+                 and tool["function"].get("strict") is True for tool in body.get("tools") or ())
+    return bool(isinstance(last, dict) and last.get("prefix")) or strict
+
+
+def refusal_advice(error: ApiError, call: Call) -> str | None:
+    """What to do about DeepSeek's refusals that a form's inputs explain."""
+    said_by_api = (error.api_message or "").lower()
+    if "reasoning_content" in said_by_api:
+        sent = conversation(call.form, call.problems())
+        lacking = [str(number) for number, message in enumerate(sent, start=1)
+                   if message.get("role") == "assistant" and message.get("tool_calls")
+                   and not message.get("reasoning_content")]
+        which = f"Message {', '.join(lacking)} (an assistant message that called tools) has" if lacking \
+            else "An assistant message that called tools has"
+        return (f"{which} no reasoning_content. A thinking model needs it back: map the earlier "
+                "step's Conversation output into Messages (it keeps reasoning_content), or copy the "
+                "reasoning_content of that answer into the message, or set Thinking Mode to Disabled.")
+    if "unknown variant `image_url`" in said_by_api:
+        return (f"The model {call.form.get('model')!r} reads text only. Choose a model that reads "
+                "images, such as deepseek-flash (the Model dropdown says what each model reads), or "
+                "leave out the pictures.")
+    return None
 
 
 def repaired(action: CreateChatCompletion, call: Call, data: dict[str, Any]) -> dict[str, Any]:
-    """The answer, or (with a JSON Schema) as many repairs as Repair Attempts allow: the model is
-    sent its mistake and asked again; usage adds up every attempt."""
-    schema = call.form["json_schema"]
+    """The answer, or (when it is no JSON, blank, or does not match the JSON Schema) as many
+    repairs as Repair Attempts allow: the model is sent its mistake and asked again; usage adds
+    up every attempt."""
+    schema = call.form.get("json_schema")
     repairs = 0
     while (problem := answer_problem(data, schema)) is not None:
         if repairs >= call.form["repair_attempts"]:
             tried = f" after {repairs} repair attempt(s)" if repairs else ""
-            raise OutputError(f"The answer did not match the JSON Schema{tried}: {problem}.", partial=data)
+            wanted = "match the JSON Schema" if schema is not None else "give a JSON object"
+            raise OutputError(f"The answer did not {wanted}{tried}: {problem}.", partial=data)
         repairs += 1
         follow_up = call.quiet().with_form(repair_form(call, data, problem, schema))
         usage = data.get("usage")
@@ -89,54 +149,37 @@ def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> No
     if form.get("response_format") == "text":
         problems.add("json_schema", "needs Response Format JSON object (or blank), not Text.")
     body["response_format"] = {"type": "json_object"}
+    # The schema is stated to the model from the first (paid) attempt, after the leading system
+    # messages; it also says "JSON", which JSON mode requires.
+    messages = body["messages"]
+    leading = next((i for i, m in enumerate(messages) if m.get("role") != "system"), len(messages))
+    messages.insert(leading, {"role": "system", "content": SCHEMA_INSTRUCTION.format(
+        schema=json.dumps(form["json_schema"]))})
 
 
-def answer_problem(data: dict[str, Any], schema: dict[str, Any]) -> str | None:
-    """Why the answer is not JSON matching `schema`, or None."""
-    value, problem = parse_json(answer_text(data))
-    return problem or mismatch(value, schema)
+def answer_problem(data: dict[str, Any], schema: dict[str, Any] | None) -> str | None:
+    """Why the answer is not JSON (matching `schema` when there is one), or None. An answer that
+    calls tools instead is not judged: its text comes after the tools' results."""
+    choices = data.get("choices") or []
+    message = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
+    if isinstance(message, dict) and message.get("tool_calls"):
+        return None
+    text = answer_text(data)
+    if text is None or not text.strip():
+        return "it was blank (DeepSeek sends spaces when the JSON it wrote could not be decoded)"
+    value, problem = parse_json(text)
+    return problem or (mismatch(value, schema) if schema is not None else None)
 
 
-def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any]) -> Any:
+def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any] | None) -> Any:
     """The conversation again, with the answer and a message saying what was wrong with it."""
     assistant = {"role": "assistant", "content": answer_text(answer) or ""}
-    request = REPAIR_REQUEST.format(problem=problem, schema=json.dumps(schema))
+    request = REPAIR_REQUEST.format(problem=problem, schema=json.dumps(schema)) if schema is not None \
+        else REPAIR_JSON_REQUEST.format(problem=problem)
     correction = {"role": "user", "content": request}
-    messages = normalise_messages(call.form["messages"], call.problems())
-    return call.form.with_given(messages=[*messages, assistant, correction])
-
-
-def normalise_messages(value: Any, problems: Problems) -> list[dict[str, Any]]:
-    if isinstance(value, str):
-        if not value.strip():
-            problems.add("messages", "is empty; give the conversation as JSON or as plain text.")
-        return [{"role": "user", "content": value}]
-    messages = [value] if isinstance(value, dict) else value
-    if not isinstance(messages, list) or not messages:
-        problems.add("messages", "must be a JSON array of messages, one message object, or plain text.")
-        return []
-    for number, message in enumerate(messages, start=1):
-        problem = message_problem(message)
-        if problem:
-            problems.add("messages", f"message {number} {problem}")
-    return messages
-
-
-def message_problem(message: Any) -> str | None:
-    if not isinstance(message, dict):
-        return 'must be an object such as {"role": "user", "content": "Hello"}.'
-    role = message.get("role")
-    if role not in ROLES:
-        return f"has role {role!r}; allowed roles are {', '.join(ROLES)}."
-    content = message.get("content")
-    if role in ("system", "user", "tool") and not isinstance(content, (str, list)):
-        return f"(role {role}) needs a content text."
-    if role == "assistant" and content is None and not message.get("tool_calls") \
-            and not message.get("prefix"):
-        return "(role assistant) needs a content text or tool_calls."
-    if role == "tool" and not message.get("tool_call_id"):
-        return "(role tool) needs the tool_call_id of the call it answers."
-    return None
+    sent = [m for m in conversation(call.form, call.problems()) if not m.get("prefix")]
+    folded = {key: None for key in FOLDED_INPUTS}
+    return call.form.with_given(messages=[*sent, assistant, correction], **folded)
 
 
 def check_tools(tools: list[Any] | None, problems: Problems) -> list[str]:

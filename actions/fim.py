@@ -97,6 +97,12 @@ class CreateFimCompletion(CompletionAction):
         problems = call.problems()
         wired = call.wired()
         with_stream_options(call, wired.body, problems)
+        if call.form.get("echo") is True:
+            for key in ("suffix", "logprobs"):
+                other = call.spec.input(key)
+                if call.form.get(key) is not None and other is not None:
+                    problems.add("echo", f"cannot be combined with {other.label}; DeepSeek returns the "
+                                         "prompt only for a plain completion.")
         problems.raise_any()
         return declared_request(call, wired)
 

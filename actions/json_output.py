@@ -63,7 +63,8 @@ def tool_call(call: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool) -> dict[str, Any]:
-    """The flat output: text, reasoning, finish_reason, tool calls, json, usage, model and id."""
+    """The flat output: text, reasoning, finish_reason, tool calls, json, usage, model and id (and
+    the conversation to send next, for chat)."""
     choice = (data.get("choices") or [{}])[0]
     message = choice.get("message") or {}
     text = message.get("content") if "message" in choice else choice.get("text")
@@ -71,6 +72,7 @@ def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool) 
                for tool in tools or () if isinstance(tool, dict) and isinstance(tool.get("function"), dict)}
     value, problem = parse_json(text) if expects_json else (None, None)
     usage = data.get("usage") or {}
+    details = usage.get("completion_tokens_details")
     simplified = {
         "text": text, "reasoning": message.get("reasoning_content"),
         "finish_reason": choice.get("finish_reason"),
@@ -80,13 +82,16 @@ def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool) 
                   "completion_tokens": usage.get("completion_tokens"),
                   "total_tokens": usage.get("total_tokens"),
                   "cache_hit_tokens": usage.get("prompt_cache_hit_tokens"),
-                  "cache_miss_tokens": usage.get("prompt_cache_miss_tokens")},
+                  "cache_miss_tokens": usage.get("prompt_cache_miss_tokens"),
+                  "reasoning_tokens": details.get("reasoning_tokens") if isinstance(details, dict) else None},
         "model": data.get("model"), "id": data.get("id"),
     }
     if problem is not None:
         simplified["json_error"] = problem
     if "repairs" in data:
         simplified["repairs"] = data["repairs"]
+    if "conversation" in data:
+        simplified["conversation"] = data["conversation"]
     return simplified
 
 

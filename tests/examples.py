@@ -7,19 +7,26 @@ required input needs an entry in REQUIRED_EXAMPLES; the suites say so when one i
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from deepseek_connector.runtime.forms.coercers import coerce_value
 from deepseek_connector.runtime.manifest.inputs import InputSpec
 from deepseek_connector.runtime.manifest.models import ActionSpec
 
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwAB"
+                       "BAEAwS2OUAAAAABJRU5ErkJggg==")
 REQUIRED_EXAMPLES: dict[str, Any] = {
-    "model": "deepseek-v4-flash",
+    "model": "deepseek-flash",
     "messages": "Ping",
+    "file": [{"key": "dot.png", "value": PNG}],
+    "file_id": "file-api-example",
     "url": "/echo",
     "method": "POST",
     "prompt": "def add(a, b):",
 }
+# Inputs of which an action needs one, none of them required alone: the example gives this one.
+ONE_OF: dict[str, dict[str, Any]] = {"createChatCompletion": {"messages": "Ping"}}
 # Inputs that only make sense together with another one.
 COMPANIONS: dict[str, dict[str, Any]] = {"top_logprobs": {"logprobs": True}}
 
@@ -31,7 +38,7 @@ def required_inputs(spec: ActionSpec) -> dict[str, Any]:
             assert field.key in REQUIRED_EXAMPLES, \
                 f"add an example for the required input {spec.key}.{field.key} to tests/examples.py"
             values[field.key] = REQUIRED_EXAMPLES[field.key]
-    return values
+    return {**values, **ONE_OF.get(spec.key, {})}
 
 
 def example_value(field: InputSpec) -> Any:

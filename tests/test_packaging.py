@@ -98,7 +98,7 @@ def test_a_host_installs_the_wheel_in_a_fresh_venv_and_runs_an_action(wheel, tmp
     report = json.loads(done.stdout)
     assert report["file"].startswith(str(venv))  # the installed copy, not this checkout
     assert report["manifest_has_key"] and report["icon_is_png"]
-    assert "deepseek-v4-flash" in report["models"]
+    assert "deepseek-flash" in report["models"]
     from deepseek_connector import __version__
 
     assert report["version"] == __version__

@@ -36,6 +36,23 @@ MANAGED_COVERAGE = {
         "actions/test_json_output.py::test_a_repair_sends_the_mistake_back_and_counts_both_answers_usage",
     ("createChatCompletion", "simplify_output"):
         "actions/test_json_output.py::test_simplified_output_of_a_thinking_answer",
+    ("createChatCompletion", "system_prompt"):
+        "actions/test_chat_2026.py::test_system_prompt_and_user_message_around_messages",
+    ("createChatCompletion", "user_message"):
+        "actions/test_chat_2026.py::test_system_prompt_and_user_message_around_messages",
+    ("createChatCompletion", "image_urls"):
+        "actions/test_chat_2026.py::test_pictures_and_documents_join_the_last_user_message",
+    ("createChatCompletion", "images"):
+        "actions/test_chat_2026.py::test_pictures_and_documents_join_the_last_user_message",
+    ("createChatCompletion", "image_file_ids"):
+        "actions/test_chat_2026.py::test_pictures_and_documents_join_the_last_user_message",
+    ("createChatCompletion", "document_file_ids"):
+        "actions/test_chat_2026.py::test_pictures_and_documents_join_the_last_user_message",
+    ("createChatCompletion", "prefix"):
+        "actions/test_chat_2026.py::test_a_prefix_or_a_strict_tool_goes_to_beta",
+    ("uploadFile", "file"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
+    ("uploadFile", "purpose"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
+    ("uploadFile", "expires_after"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
     ("createFimCompletion", "include_usage"):
         "actions/test_fim.py::test_a_streamed_answer_is_the_same_text_completion",
     ("createFimCompletion", "simplify_output"):

@@ -13,6 +13,8 @@ from .hooks import DeepSeekHook
 __all__ = [
     'DeepSeekOperator', 'DeepSeekListModelsOperator', 'DeepSeekCreateChatCompletionOperator',
     'DeepSeekCreateFimCompletionOperator', 'DeepSeekRawRequestOperator', 'DeepSeekGetUserBalanceOperator',
+    'DeepSeekUploadFileOperator', 'DeepSeekListFilesOperator', 'DeepSeekGetFileOperator',
+    'DeepSeekDeleteFileOperator',
 ]
 
 
@@ -49,9 +51,10 @@ class DeepSeekCreateChatCompletionOperator(DeepSeekOperator):
 
     action_key = 'createChatCompletion'
     input_keys = (
-        'model', 'messages', 'frequency_penalty', 'max_tokens', 'presence_penalty', 'response_format',
+        'model', 'system_prompt', 'messages', 'user_message', 'image_urls', 'images', 'image_file_ids',
+        'document_file_ids', 'frequency_penalty', 'max_tokens', 'presence_penalty', 'response_format',
         'stop', 'stream', 'include_usage', 'temperature', 'top_p', 'tools', 'tool_choice', 'logprobs',
-        'top_logprobs', 'thinking', 'reasoning_effort', 'user_id', 'extra_body', 'json_schema',
+        'top_logprobs', 'thinking', 'reasoning_effort', 'user_id', 'extra_body', 'prefix', 'json_schema',
         'repair_attempts', 'simplify_output', 'timeout', 'maxRetries', 'retryDelayMS',
         'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB', 'debugRequest',
     )
@@ -61,7 +64,13 @@ class DeepSeekCreateChatCompletionOperator(DeepSeekOperator):
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
                  model: str | None = None,
+                 system_prompt: str | None = None,
                  messages: dict | list | str | None = None,
+                 user_message: str | None = None,
+                 image_urls: list[str] | str | None = None,
+                 images: dict | list | None = None,
+                 image_file_ids: list[str] | str | None = None,
+                 document_file_ids: list[str] | str | None = None,
                  frequency_penalty: float | None = None,
                  max_tokens: int | None = None,
                  presence_penalty: float | None = None,
@@ -79,6 +88,7 @@ class DeepSeekCreateChatCompletionOperator(DeepSeekOperator):
                  reasoning_effort: str | None = None,
                  user_id: str | None = None,
                  extra_body: dict | list | str | None = None,
+                 prefix: str | None = None,
                  json_schema: dict | list | str | None = None,
                  repair_attempts: int | None = None,
                  simplify_output: bool | None = None,
@@ -202,6 +212,119 @@ class DeepSeekGetUserBalanceOperator(DeepSeekOperator):
                          inputs={key: given[key] for key in self.input_keys}, **kwargs)
 
 
+class DeepSeekUploadFileOperator(DeepSeekOperator):
+    """Uploads a picture or a document to DeepSeek for later chats: returns the file object, whose id
+    goes into Create Chat Completion's Image File IDs or Document File IDs. A document is read (its
+    text recognised) during the upload, which can take minutes."""
+
+    action_key = 'uploadFile'
+    input_keys = (
+        'file', 'purpose', 'expires_after', 'timeout', 'maxRetries', 'retryDelayMS',
+        'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 file: dict | list | None = None,
+                 purpose: str | None = None,
+                 expires_after: int | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+class DeepSeekListFilesOperator(DeepSeekOperator):
+    """Returns the files uploaded with this API key, oldest first unless Order says otherwise, a page
+    at a time: has_more says whether more follow, and last_id is the After of the next page."""
+
+    action_key = 'listFiles'
+    input_keys = (
+        'purpose', 'limit', 'order', 'after', 'timeout', 'maxRetries', 'retryDelayMS',
+        'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 purpose: str | None = None,
+                 limit: int | None = None,
+                 order: str | None = None,
+                 after: str | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+class DeepSeekGetFileOperator(DeepSeekOperator):
+    """Returns an uploaded file's details: name, size, purpose, when it was uploaded and when it
+    expires. DeepSeek keeps no copy to download."""
+
+    action_key = 'getFile'
+    input_keys = (
+        'file_id', 'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors',
+        'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 file_id: str | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
+class DeepSeekDeleteFileOperator(DeepSeekOperator):
+    """Deletes an uploaded file; chats can no longer refer to it. Returns the id and deleted: true."""
+
+    action_key = 'deleteFile'
+    input_keys = (
+        'file_id', 'timeout', 'maxRetries', 'retryDelayMS', 'useExponentialBackoff', 'retryAllErrors',
+        'maxResponseMB', 'debugRequest',
+    )
+    template_fields = input_keys
+    template_fields_renderers: dict[str, str] = {}
+
+    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
+                 file_id: str | None = None,
+                 timeout: float | None = None,
+                 maxRetries: int | None = None,
+                 retryDelayMS: int | None = None,
+                 useExponentialBackoff: bool | None = None,
+                 retryAllErrors: bool | None = None,
+                 maxResponseMB: float | None = None,
+                 debugRequest: bool | None = None,
+                 **kwargs: Any) -> None:
+        given = locals()
+        super().__init__(deepseek_conn_id=deepseek_conn_id,
+                         inputs={key: given[key] for key in self.input_keys}, **kwargs)
+
+
 #: The operator of each action, by the action's key.
 OPERATORS: dict[str, type[DeepSeekOperator]] = {
     'listModels': DeepSeekListModelsOperator,
@@ -209,4 +332,8 @@ OPERATORS: dict[str, type[DeepSeekOperator]] = {
     'createFimCompletion': DeepSeekCreateFimCompletionOperator,
     'rawRequest': DeepSeekRawRequestOperator,
     'getUserBalance': DeepSeekGetUserBalanceOperator,
+    'uploadFile': DeepSeekUploadFileOperator,
+    'listFiles': DeepSeekListFilesOperator,
+    'getFile': DeepSeekGetFileOperator,
+    'deleteFile': DeepSeekDeleteFileOperator,
 }

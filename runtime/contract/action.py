@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import InputError, Problems
+from ..errors import ApiError, InputError, Problems
 from ..forms.form import FormValues
 from ..forms.wiring import WiredParts, declared_path, wire_inputs
 from ..http.answers import expect_object, parse_json_body
 from ..http.client import Executor
 from ..http.deadline import Deadline
-from ..http.messages import HttpRequest, HttpResponse
+from ..http.messages import FilePart, HttpRequest, HttpResponse
 from ..http.reading import SizeLimit
 from ..http.retries import RetryPolicy
 from ..http.urls import beta_url, join
@@ -148,17 +148,24 @@ class Action:
         """The answer's text, for hosts that show one; None for data that is not an answer."""
         return None
 
+    def explained(self, error: ApiError, call: Call) -> ApiError:
+        """The API's refusal with advice that knows this action's inputs (by default, as it is)."""
+        return error
 
-def declared_request(call: Call, wired: WiredParts | None = None) -> HttpRequest:
+
+def declared_request(call: Call, wired: WiredParts | None = None, *, beta: bool | None = None,
+                     multipart: tuple[FilePart, ...] | None = None) -> HttpRequest:
     """The request connector.yaml declares, with the wired inputs (`wired`: as an action completed
-    them, its body built on the wired body fields)."""
+    them, its body built on the wired body fields). `beta` sends it under /beta (DeepSeek's beta
+    features) when the declaration does not; `multipart` sends those parts as the body instead."""
     declared = call.spec.request
     if declared is None:
         raise InputError.single("action", "Action", f"'{call.spec.key}' declares no request.")
     wired = wired or call.wired()
     path = declared_path(declared.path, wired.path)
-    url = beta_url(call.connection.base_url, path) if declared.beta else call.url(path)
-    body = wired.body or None
+    url = beta_url(call.connection.base_url, path) if beta or declared.beta else call.url(path)
+    body = None if multipart is not None else wired.body or None
     stream = declared.stream_input is not None and call.form.get(declared.stream_input) is True
     return HttpRequest(declared.method, url, params=tuple(wired.query), headers=wired.headers,
-                       json_body=body, stream=stream, silent_answer=declared.silent_answer)
+                       json_body=body, multipart=multipart, stream=stream,
+                       silent_answer=declared.silent_answer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ApiError, InputError
 from ..http.answers import expect_success
 from ..http.messages import HttpRequest
 from ..streaming.events import EventHandler, EventStream
@@ -15,6 +15,13 @@ from .action import Action, ActionResult, Answer, Call
 
 def exchange(action: Action, call: Call) -> Answer:
     """One request and its answer, streamed (its live text handed on) or not."""
+    try:
+        return _exchange(action, call)
+    except ApiError as error:
+        raise action.explained(error, call) from None
+
+
+def _exchange(action: Action, call: Call) -> Answer:
     request = action.request(call)
     if call.output is not None and request.download_to is None:
         raise InputError.single("output", "Output File", f"is not supported by '{call.spec.key}'; only "
@@ -44,8 +51,11 @@ def open_stream(action: Action, call: Call, on_event: EventHandler | None = None
     if action.assembler is None or stream_input is None:
         raise InputError.single("action", "Action", f"'{call.spec.key}' does not stream.")
     call = call.with_form(call.form.with_given(**{stream_input: True}))
-    return _stream(action, call, action.request(call), on_event,
-                   finish=lambda assembled: action.result(Answer(200, {}, assembled=assembled), call))
+    try:
+        return _stream(action, call, action.request(call), on_event,
+                       finish=lambda assembled: action.result(Answer(200, {}, assembled=assembled), call))
+    except ApiError as error:
+        raise action.explained(error, call) from None
 
 
 def _stream(action: Action, call: Call, request: HttpRequest, on_event: EventHandler | None = None,

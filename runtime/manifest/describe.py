@@ -75,6 +75,8 @@ def sent_as(field: InputSpec) -> str:
         return f"body {name} as `{{\"{wire.wrap}\": value}}`" if wire.wrap else f"body {name}"
     if wire.to in ("query", "header"):
         return f"{wire.to} `{field.wire_name}`"
+    if wire.to == "path":
+        return f"path `{{{field.wire_name}}}`, escaped"
     return {"managed": "by the action", "setting": "call setting"}[wire.to]
 
 

@@ -31,7 +31,9 @@ def run_chat(connector, connection, **inputs):
     ({"frequency_penalty": "0.5"}, {"frequency_penalty": 0.5}),
     ({"max_tokens": "100000"}, {"max_tokens": 100000}),
     ({"presence_penalty": "-1.5"}, {"presence_penalty": -1.5}),
-    ({"response_format": "json_object"}, {"response_format": {"type": "json_object"}}),
+    ({"response_format": "json_object", "messages": "Reply in json"},
+     {"response_format": {"type": "json_object"},
+      "messages": [{"role": "user", "content": "Reply in json"}]}),
     ({"response_format": "text"}, {"response_format": {"type": "text"}}),
     ({"stop": "END"}, {"stop": ["END"]}),
     ({"stop": ["a", "b"]}, {"stop": ["a", "b"]}),
@@ -102,7 +104,7 @@ def test_stream_with_include_usage_sets_stream_options(connector, connection, em
     ('"auto"', [WEATHER], "auto"),
 ])
 def test_tool_choice_forms(connector, connection, emulator, choice, tools, expected):
-    inputs = {"tool_choice": choice}
+    inputs = {"tool_choice": choice, "thinking": "disabled"}  # a thinking model only takes auto or none
     if tools:
         inputs["tools"] = tools
     run_chat(connector, connection, **inputs)
@@ -154,7 +156,7 @@ def test_dropping_reasoning_content_is_refused_by_the_api_with_its_message(conne
 
 @pytest.mark.parametrize("inputs, message", [
     ({"model": ""}, "Model: is required."),
-    ({"messages": None}, "Messages: is required."),
+    ({"messages": None}, "Messages: or User Message is needed"),
     ({"temperature": "3"}, "Temperature: must be a number from 0 to 2; got '3'."),
     ({"temperature": "warm"}, "Temperature: must be a number from 0 to 2; got 'warm'."),
     ({"top_p": "1.1"}, "Top P: must be a number from 0 to 1"),
@@ -169,7 +171,8 @@ def test_dropping_reasoning_content_is_refused_by_the_api_with_its_message(conne
     ({"stream": "sometimes"}, "Stream: must be true or false"),
     ({"response_format": "xml"}, "Response Format: must be one of: text, json_object"),
     ({"thinking": "on"}, "Thinking Mode: must be one of: enabled, disabled"),
-    ({"reasoning_effort": "ultra"}, "Reasoning Effort: must be one of: low, medium, high, xhigh, max"),
+    ({"reasoning_effort": "extreme"},
+     "Reasoning Effort: must be one of: minimal, low, medium, high, xhigh, max, ultra"),
     ({"stop": [str(i) for i in range(17)]}, "Stop Sequences: may hold at most 16 entries (got 17)."),
     ({"tools": '{"type": "function"}'}, "Tools: must be a JSON array"),
     ({"tools": json.dumps([{"type": "function", "function": {"name": "bad name"}}])},
@@ -185,13 +188,13 @@ def test_dropping_reasoning_content_is_refused_by_the_api_with_its_message(conne
     ({"tool_choice": '{"type": "function"}', "tools": [WEATHER]},
      'Tool Choice: must be {"type": "function", "function": {"name": "..."}}.'),
     ({"messages": '[{"role": "bot", "content": "hi"}]'},
-     "Messages: message 1 has role 'bot'; allowed roles are system, user, assistant, tool."),
+     "Messages: message 1 has role 'bot'; allowed roles are system, user, assistant, tool, latest_reminder."),
     ({"messages": '[{"role": "user"}]'}, "Messages: message 1 (role user) needs a content text."),
     ({"messages": '[{"role": "tool", "content": "x"}]'},
      "Messages: message 1 (role tool) needs the tool_call_id"),
     ({"messages": "[]"}, "Messages: must be a JSON array of messages"),
     ({"messages": "[1]"}, "Messages: message 1 must be an object"),
-    ({"messages": "   "}, "Messages: is required."),
+    ({"messages": "   "}, "Messages: or User Message is needed"),
     ({"messages": "[not json"}, "Messages: looks like JSON but is not valid JSON"),
     ({"user_id": "has spaces"}, "User ID: has an invalid format"),
     ({"extra_body": '{"temperature": 1}'},
@@ -230,7 +233,7 @@ def test_logprobs_come_back_with_top_alternatives(connector, connection):
 
 
 def test_required_tool_choice_returns_a_tool_call(connector, connection):
-    result = run_chat(connector, connection, tools=[WEATHER], tool_choice="required")
+    result = run_chat(connector, connection, tools=[WEATHER], tool_choice="required", thinking="disabled")
     choice = result["data"]["choices"][0]
     assert choice["finish_reason"] == "tool_calls"
     [call] = choice["message"]["tool_calls"]
@@ -265,7 +268,8 @@ def test_cli_sends_form_strings_and_prints_the_completion(emulator, capsys):
 def test_cli_inputs_file_with_typed_values(emulator, capsys, tmp_path):
     path = tmp_path / "inputs.json"
     path.write_text(json.dumps({"model": "deepseek-flash", "messages": [{"role": "user", "content": "x"}],
-                                "max_tokens": 5, "tools": [WEATHER], "tool_choice": "get_weather"}))
+                                "max_tokens": 5, "tools": [WEATHER], "tool_choice": "get_weather",
+                                "thinking": "disabled"}))
     assert main(["run", "createChatCompletion", "--base-url", emulator.url, "--api-key", FAKE_KEY,
                  "--inputs-file", str(path)]) == 0
     assert sent_body(emulator)["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}

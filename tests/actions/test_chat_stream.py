@@ -45,8 +45,8 @@ def test_reasoning_is_assembled_separately(connector, connection):
 
 def test_tool_calls_split_over_many_chunks_are_merged(connector, connection):
     chunks = []
-    with connector.stream("createChatCompletion", {**STREAM, "tools": [LONG_TOOL],
-                                                   "tool_choice": "book_trip"}, connection) as stream:
+    inputs = {**STREAM, "tools": [LONG_TOOL], "tool_choice": "book_trip", "thinking": "disabled"}
+    with connector.stream("createChatCompletion", inputs, connection) as stream:
         for chunk in stream:
             chunks.append(chunk)
     fragments = [c for c in chunks if c["choices"] and c["choices"][0]["delta"].get("tool_calls")]
@@ -90,7 +90,7 @@ def test_crlf_line_endings(connector, connection, emulator):
 def test_an_error_event_in_the_stream_is_an_error_saying_what_arrived(connector, connection, emulator):
     emulator.add_fault(stream_error=True, path="/chat/completions")
     with pytest.raises(StreamError) as caught:
-        connector.run("createChatCompletion", STREAM, connection)
+        connector.run("createChatCompletion", {**STREAM, "thinking": "disabled"}, connection)
     text = str(caught.value)
     assert 'DeepSeek reported an error in the middle of the answer: "The stream was interrupted' in text
     assert "chunks had arrived (" in text and "characters of answer" in text
@@ -142,7 +142,8 @@ def test_stream_refuses_actions_that_do_not_stream(connector, connection):
 
 def test_cli_live_prints_text_to_stderr_and_json_to_stdout(emulator, capsys):
     code = main(["run", "createChatCompletion", "--live", "--base-url", emulator.url,
-                 "--api-key", FAKE_KEY, "-i", "model=deepseek-flash", "-i", "messages=Live please"])
+                 "--api-key", FAKE_KEY, "-i", "model=deepseek-flash", "-i", "messages=Live please",
+                 "-i", "thinking=disabled"])
     captured = capsys.readouterr()
     assert code == 0
     assert captured.err.strip() == "Hello from the DeepSeek emulator. You said: Live please"

@@ -8,7 +8,7 @@ from deepseek_connector.runtime.errors import InputError, InvalidRequestError
 
 from tests.conftest import FAKE_KEY
 
-FIM = {"model": "deepseek-v4-flash", "prompt": "def add(a, b):", "suffix": "    return c"}
+FIM = {"model": "deepseek-flash", "prompt": "def add(a, b):", "suffix": "    return c"}
 FILLED = "    # filled by the DeepSeek emulator: 14 characters before, 12 after"
 
 
@@ -31,19 +31,35 @@ def test_the_beta_endpoint_is_called_whatever_the_base_urls_path(connector, emul
 def test_every_input_reaches_the_body(connector, connection, emulator):
     connector.run("createFimCompletion", {
         **FIM, "max_tokens": "4", "temperature": "0.2", "top_p": 0.9, "frequency_penalty": "0.5",
-        "presence_penalty": -1, "stop": ["after"], "echo": "yes", "logprobs": "2"}, connection)
+        "presence_penalty": -1, "stop": ["after"], "logprobs": "2"}, connection)
     assert sent(emulator) == {**FIM, "max_tokens": 4, "temperature": 0.2, "top_p": 0.9,
                               "frequency_penalty": 0.5, "presence_penalty": -1, "stop": ["after"],
-                              "echo": True, "logprobs": 2}
+                              "logprobs": 2}
+    plain = {"model": FIM["model"], "prompt": FIM["prompt"]}
+    connector.run("createFimCompletion", {**plain, "echo": "yes"}, connection)
+    assert emulator.received("/completions")[-1].json() == {**plain, "echo": True}
 
 
 def test_max_tokens_echo_and_logprobs_come_back(connector, connection):
-    data = connector.run("createFimCompletion", {**FIM, "max_tokens": 3, "echo": True, "logprobs": 2},
-                         connection)["data"]
+    plain = {"model": FIM["model"], "prompt": FIM["prompt"]}
+    data = connector.run("createFimCompletion", {**plain, "max_tokens": 3, "echo": True}, connection)["data"]
     choice = data["choices"][0]
     assert choice["text"] == "def add(a, b):    # filled by" and choice["finish_reason"] == "length"
-    assert choice["logprobs"]["tokens"] == ["def add(a, b):", "    #", " filled", " by"]
-    assert [len(top) for top in choice["logprobs"]["top_logprobs"]] == [2, 2, 2, 2]
+    data = connector.run("createFimCompletion", {**FIM, "max_tokens": 3, "logprobs": 2}, connection)["data"]
+    choice = data["choices"][0]
+    assert choice["logprobs"]["tokens"] == ["    #", " filled", " by"]
+    assert [len(top) for top in choice["logprobs"]["top_logprobs"]] == [2, 2, 2]
+
+
+@pytest.mark.parametrize("inputs, says", [
+    ({"echo": True}, "Echo: cannot be combined with Suffix"),
+    ({"echo": True, "logprobs": 1, "suffix": None}, "Echo: cannot be combined with Log Probabilities"),
+    ({"max_tokens": 4097}, "Max Tokens"),
+])
+def test_fim_limits_are_kept_before_sending(connector, connection, emulator, inputs, says):
+    with pytest.raises(InputError, match=says):
+        connector.run("createFimCompletion", {**FIM, **inputs}, connection)
+    assert emulator.received() == []
 
 
 def test_a_streamed_answer_is_the_same_text_completion(connector, connection, emulator):
@@ -61,8 +77,8 @@ def test_simplify_output_gives_the_text_to_map(connector, connection):
     assert data == {"text": FILLED, "reasoning": None, "finish_reason": "stop", "tool_calls": [],
                     "json": None,
                     "usage": {"prompt_tokens": 5, "completion_tokens": 11, "total_tokens": 16,
-                              "cache_hit_tokens": 0, "cache_miss_tokens": 5},
-                    "model": "deepseek-v4-flash", "id": data["id"]}
+                              "cache_hit_tokens": 0, "cache_miss_tokens": 5, "reasoning_tokens": None},
+                    "model": "deepseek-flash", "id": data["id"]}
 
 
 @pytest.mark.parametrize("inputs, message", [

@@ -31,7 +31,7 @@ def test_run_list_models_on_the_built_in_emulator():
     done = cli("run", "listModels", "--emulator")
     assert done.returncode == 0, done.stderr
     ids = [m["id"] for m in json.loads(done.stdout)["data"]["data"]]
-    assert "deepseek-v4-flash" in ids and "deepseek-flash" in ids
+    assert ids == ["deepseek-flash", "deepseek-v4-pro"]  # the legacy ids are answered, not listed
 
 
 def test_console_script_is_installed():

@@ -46,3 +46,35 @@ class DeepSeekGetUserBalanceComponent(DeepSeekComponent):
     action_key = 'getUserBalance'
     inputs = build_inputs('getUserBalance')
     outputs = build_outputs('getUserBalance')
+
+
+class DeepSeekUploadFileComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Upload File'
+    description = "Uploads a picture or a document to DeepSeek for later chats: returns the file object, whose id goes into Create Chat Completion's Image File IDs or Document File IDs. A document is read (its text recognised) during the upload, which can take minutes."
+    action_key = 'uploadFile'
+    inputs = build_inputs('uploadFile')
+    outputs = build_outputs('uploadFile')
+
+
+class DeepSeekListFilesComponent(DeepSeekComponent):
+    display_name = 'DeepSeek List Files'
+    description = 'Returns the files uploaded with this API key, oldest first unless Order says otherwise, a page at a time: has_more says whether more follow, and last_id is the After of the next page.'
+    action_key = 'listFiles'
+    inputs = build_inputs('listFiles')
+    outputs = build_outputs('listFiles')
+
+
+class DeepSeekGetFileComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Get File'
+    description = "Returns an uploaded file's details: name, size, purpose, when it was uploaded and when it expires. DeepSeek keeps no copy to download."
+    action_key = 'getFile'
+    inputs = build_inputs('getFile')
+    outputs = build_outputs('getFile')
+
+
+class DeepSeekDeleteFileComponent(DeepSeekComponent):
+    display_name = 'DeepSeek Delete File'
+    description = 'Deletes an uploaded file; chats can no longer refer to it. Returns the id and deleted: true.'
+    action_key = 'deleteFile'
+    inputs = build_inputs('deleteFile')
+    outputs = build_outputs('deleteFile')

@@ -1,0 +1,78 @@
+"""Files a form hands over (pictures and documents): what kind they are and how large, told
+before anything is sent, with DeepSeek's limits for each kind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+from .multipart import FileContent
+
+MiB = 2**20
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"GIF87a", "gif"),
+                    (b"GIF89a", "gif"))
+IMAGE_NAMES = ("JPEG, PNG, GIF or WebP")
+# DeepSeek's upload limits: pictures 64 MiB; PDF, Word and PowerPoint 100 MiB; other documents
+# (plain text, sheets, e-books) 32 MiB. A picture inside a chat message: 32 MiB, and the whole
+# request 48 MiB.
+UPLOAD_IMAGE_LIMIT = 64 * MiB
+LARGE_DOCUMENTS = frozenset({"pdf", "doc", "docx", "ppt", "pptx"})
+LARGE_DOCUMENT_LIMIT = 100 * MiB
+DOCUMENT_LIMIT = 32 * MiB
+INLINE_IMAGE_LIMIT = 32 * MiB
+REQUEST_LIMIT = 48 * MiB
+
+
+def image_kind(head: bytes) -> str | None:
+    """jpeg, png, gif or webp, told from a file's first bytes as DeepSeek tells them; else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
+
+
+def extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def size_of(content: FileContent) -> int:
+    """The bytes a file will send (a file object: from its position to its end)."""
+    if isinstance(content, bytes):
+        return len(content)
+    if isinstance(content, Path):
+        return content.stat().st_size
+    start = content.tell()
+    end = content.seek(0, os.SEEK_END)
+    content.seek(start)
+    return end - start
+
+
+def head_of(content: FileContent, size: int = 16) -> bytes:
+    """A file's first bytes, the file object left where it was."""
+    if isinstance(content, bytes):
+        return content[:size]
+    if isinstance(content, Path):
+        with content.open("rb") as opened:
+            return opened.read(size)
+    return _peek(content, size)
+
+
+def whole(content: FileContent) -> bytes:
+    """A file's bytes (callers check its size first)."""
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, Path):
+        return content.read_bytes()
+    return _peek(content, -1)
+
+
+def _peek(file: IO[bytes], size: int) -> bytes:
+    start = file.tell()
+    try:
+        return file.read(size)
+    finally:
+        file.seek(start)
+
+
+def megabytes(limit: int) -> str:
+    return f"{limit // MiB} MB"
