@@ -141,8 +141,9 @@ def upload_memory(server: CannedServer, mib: int, rounds: int, workdir: Path) ->
              growths.cell(clients[3], 1024), *[growths.cell(client, 1024) for client in clients[1:3]],
              "-", "-", "-"]]
     return Table("g. Upload memory",
-                 with_notes(f"Growth of VmHWM (MiB) in a fresh process, {rounds} round(s): Raw Request POST "
-                            f"/files with File Data [{{key: file, value: pathlib.Path}}] against httpx "
+                 with_notes(f"Growth of VmHWM (MiB) in a fresh process, {rounds} round(s): Upload File (a "
+                            "document, POST /files) with File Data [{key: report.pdf, value: pathlib.Path}] "
+                            "against httpx "
                             "streaming a file object and requests given the bytes. Reading the file is "
                             "part of the measured work.", growths),
                  ["figure", "connector", "httpx, file object", "requests, bytes", "ratio (median, min-max)",

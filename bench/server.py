@@ -111,7 +111,8 @@ async def answer(writer: asyncio.StreamWriter, reader: asyncio.StreamReader, met
     payload, received = await read_body(reader, headers, keep=not is_upload)
     if is_upload:
         stats["uploaded"] += received
-        reply = json.dumps({"received": received}).encode()
+        # A file object as DeepSeek's Files API answers, with what arrived (framing included).
+        reply = json.dumps({"id": "file-api-bench", "object": "file", "received": received}).encode()
         await send(writer, head("application/json", len(reply)) + reply)
     elif path == "/_stats":
         reply = json.dumps(stats).encode()

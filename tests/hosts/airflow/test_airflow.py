@@ -123,12 +123,28 @@ def test_list_models_then_a_templated_streamed_chat_then_a_task_reading_the_xcom
     assert any(f"DeepSeek listModels on connection 'deepseek_default' ({origin}): HTTP 200" in line
                for line in lines), lines
     assert any("DeepSeek createChatCompletion on connection 'deepseek_default'" in line and
-               "model deepseek-v4-flash" in line and "finish reason stop" in line and "request id" in line
+               "model deepseek-flash" in line and "finish reason stop" in line and "request id" in line
                for line in lines), lines
     assert not any("Summarise" in line or KEY[:8] in line for line in lines)
     [chat] = emulator.received("/chat/completions")
-    assert chat.json() == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.2,
-                           "messages": [{"role": "user", "content": "Summarise 4 models"}]}
+    assert chat.json() == {"model": "deepseek-flash", "stream": True, "temperature": 0.2,
+                           "messages": [{"role": "user", "content": "Summarise 2 models"}]}
+
+
+def test_a_file_uploaded_in_one_task_is_read_by_the_chat_of_the_next(airflow_env, emulator):
+    emulator.clear()
+    report, _ = run_dag(airflow_env, "deepseek_files")
+    assert report["state"] == "success" and set(report["tasks"].values()) == {"success"}, report
+    uploaded = report["xcom"]["upload"]
+    assert uploaded["id"].startswith("file-api-") and uploaded["filename"] == "report.pdf"
+    [upload] = emulator.received("/files")
+    assert upload.header("Content-Type").startswith("multipart/form-data")
+    [chat] = emulator.received("/chat/completions")
+    assert chat.json()["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "What does the report say?"}, {"type": "file", "file_id": uploaded["id"]}]}]
+    answer = report["xcom"]["chat"]["text"]
+    assert answer.endswith("(with the document report.pdf (it begins: Revenue grew 12 percent))")
+    assert not report["key_in_logs"]
 
 
 def test_one_typed_templated_operator_per_action():

@@ -130,28 +130,45 @@ def invoke(plugin, credentials, tool, parameters):
                            "tool": tool, "credentials": credentials, "tool_parameters": parameters})
 
 
+PNG_BASE64 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5Er"
+              "kJggg==")
 EXAMPLES = {
     "listModels": {},
     "getUserBalance": {},
-    "createChatCompletion": {"model": "deepseek-v4-flash", "messages": "Hello Dify", "stream": True,
+    "createChatCompletion": {"model": "deepseek-flash", "messages": "Hello Dify", "stream": True,
                              "temperature": 0.3, "max_tokens": 64},
     "rawRequest": {"url": "/user/balance", "method": "GET"},
-    "createFimCompletion": {"model": "deepseek-v4-flash", "prompt": "def add(a, b):",
+    "createFimCompletion": {"model": "deepseek-flash", "prompt": "def add(a, b):",
                             "suffix": "    return c"},
+    # A form's File Data: a JSON object of file name to {"data": base64, "contentType"}.
+    "uploadFile": {"file": json.dumps({"dot.png": {"data": PNG_BASE64, "contentType": "image/png"}}),
+                   "purpose": "user_data"},
+    "listFiles": {"order": "desc", "limit": 5},
+    "getFile": {"file_id": "{uploaded}"},
+    "deleteFile": {"file_id": "{uploaded}"},
 }
+
+
+def uploaded(credentials) -> str:
+    """A file of the credentials' key on the emulator, for the tools that name one."""
+    file = {"dot.png": {"data": PNG_BASE64, "contentType": "image/png"}}
+    return load_connector().run("uploadFile", {"file": file}, credentials)["data"]["id"]
 
 
 @pytest.mark.parametrize("tool", sorted(EXAMPLES))
 def test_each_tool_is_invoked(plugin, credentials, emulator, tool):
     assert set(EXAMPLES) == set(load_connector().action_keys()), "give every action an example here"
-    chunks, error = invoke(plugin, credentials, tool, EXAMPLES[tool])
+    parameters = dict(EXAMPLES[tool])
+    if parameters.get("file_id") == "{uploaded}":
+        parameters["file_id"] = uploaded(credentials)
+    chunks, error = invoke(plugin, credentials, tool, parameters)
     assert error is None, error
     result = next(chunk["message"]["json_object"] for chunk in chunks if chunk["type"] == "json")
     if tool == "createChatCompletion":  # streamed: text messages as it arrives (see below)
         text = "".join(chunk["message"]["text"] for chunk in chunks if chunk["type"] == "text")
         assert text == "Hello from the DeepSeek emulator. You said: Hello Dify"
-        sent = emulator.received("/chat/completions")[0].json()
-        assert sent == {"model": "deepseek-v4-flash", "stream": True, "temperature": 0.3, "max_tokens": 64,
+        sent = emulator.received("/chat/completions")[-1].json()
+        assert sent == {"model": "deepseek-flash", "stream": True, "temperature": 0.3, "max_tokens": 64,
                         "messages": [{"role": "user", "content": "Hello Dify"}]}
     else:
         assert result and emulator.received()
@@ -161,7 +178,7 @@ def test_each_tool_is_invoked(plugin, credentials, emulator, tool):
 
 STALL = 1.0  # seconds the emulator pauses in the middle of a stream
 # No reasoning first (thinking is on by default): the answer's text comes before the stall.
-CHAT = {"model": "deepseek-v4-flash", "messages": "Hello live Dify", "stream": True, "maxRetries": 0,
+CHAT = {"model": "deepseek-flash", "messages": "Hello live Dify", "stream": True, "maxRetries": 0,
         "thinking": "disabled"}
 
 
@@ -193,6 +210,19 @@ def test_a_streamed_chat_sends_text_messages_as_they_arrive(plugin, credentials,
     assert without_ids(data) == without_ids(expected)
 
 
+def test_a_picture_by_its_address_in_the_chat_tool(plugin, credentials, emulator):
+    emulator.clear()
+    address = "https://example.com/harbour.jpg"
+    chunks, error = invoke(plugin, credentials, "createChatCompletion",
+                           {"model": "deepseek-flash", "user_message": "What is in it?",
+                            "image_urls": address, "thinking": "disabled"})
+    assert error is None, error
+    assert emulator.received("/chat/completions")[-1].json()["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "What is in it?"}, {"type": "image_url", "image_url": {"url": address}}]}]
+    assert texts(chunks) == [f"Hello from the DeepSeek emulator. You said: What is in it? (with the image at "
+                             f"{address})"]
+
+
 def test_a_chat_with_stream_off_sends_one_text_message(plugin, credentials):
     chunks, error = invoke(plugin, credentials, "createChatCompletion", {**CHAT, "stream": False})
     assert error is None and texts(chunks) == ["Hello from the DeepSeek emulator. You said: Hello live Dify"]
@@ -218,7 +248,7 @@ def test_an_answer_a_json_schema_may_replace_is_not_shown_live(plugin, credentia
 
 def test_a_bad_input_becomes_the_sdks_error_and_nothing_is_sent(plugin, credentials, emulator):
     chunks, error = invoke(plugin, credentials, "createChatCompletion",
-                           {"model": "deepseek-v4-flash", "messages": "x", "temperature": 9})
+                           {"model": "deepseek-flash", "messages": "x", "temperature": 9})
     assert chunks == [] and error["error_type"] == "InputError"
     assert error["message"] == "Invalid input. Temperature: must be a number from 0 to 2; got 9."
     assert emulator.received() == []

@@ -78,7 +78,7 @@ def test_one_component_per_action_with_inputs_mapped_by_type(templates):
     assert raw["headers"]["_input_type"] == "NestedDictInput"
 
 
-def flow_file(templates, tmp_path: Path, base_url: str, **settings) -> Path:
+def flow_file(templates, tmp_path: Path, base_url: str, into: str = "messages", **settings) -> Path:
     """ChatInput -> our chat component (Stream on unless `settings` say) -> ChatOutput, built with
     lfx's own flow builder."""
     from lfx.graph.flow_builder import add_component, add_connection, configure_component, empty_flow
@@ -90,9 +90,9 @@ def flow_file(templates, tmp_path: Path, base_url: str, **settings) -> Path:
     chat_input = add_component(flow, "ChatInput", registry, component_id="ChatInput-aaaaa")["id"]
     chat = add_component(flow, CHAT, registry, component_id="DeepSeek-bbbbb")["id"]
     chat_output = add_component(flow, "ChatOutput", registry, component_id="ChatOutput-ccccc")["id"]
-    add_connection(flow, chat_input, "message", chat, "messages")
+    add_connection(flow, chat_input, "message", chat, into)
     add_connection(flow, chat, "answer", chat_output, "input_value")
-    configure_component(flow, chat, {"model": "deepseek-v4-flash", "baseUrl": base_url, "stream": True,
+    configure_component(flow, chat, {"model": "deepseek-flash", "baseUrl": base_url, "stream": True,
                                      "temperature": "0.4", **settings})
     node = next(n for n in flow["data"]["nodes"] if n["id"] == chat)["data"]["node"]["template"]
     node["apiKey"]["value"], node["apiKey"]["load_from_db"] = "DEEPSEEK_API_KEY", True  # a global variable
@@ -112,8 +112,23 @@ def test_lfx_runs_chat_input_to_deepseek_to_chat_output(templates, emulator, tmp
     assert request.header("Authorization") == f"Bearer {KEY}"
     body = request.json()
     assert body["messages"] == [{"role": "user", "content": "Hello Langflow"}]
-    assert (body["model"], body["stream"], body["temperature"]) == ("deepseek-v4-flash", True, 0.4)
+    assert (body["model"], body["stream"], body["temperature"]) == ("deepseek-flash", True, 0.4)
     assert KEY[:8] not in done.stdout + done.stderr
+
+
+def test_a_picture_by_its_address_with_the_chat_inputs_text_as_user_message(templates, emulator, tmp_path):
+    emulator.clear()
+    address = "https://example.com/harbour.jpg"
+    flow = flow_file(templates, tmp_path, emulator.url, into="user_message", image_urls=[address],
+                     thinking="disabled")
+    done = lfx("run", str(flow), "What is in it?", "--format", "json", env={**ENV, "DEEPSEEK_API_KEY": KEY})
+    result = json.loads(done.stdout)
+    assert result["success"], done.stdout[-2000:]
+    said = f"You said: What is in it? (with the image at {address})"
+    assert result["result"] == f"Hello from the DeepSeek emulator. {said}"
+    [request] = emulator.received("/chat/completions")
+    assert request.json()["messages"] == [{"role": "user", "content": [
+        {"type": "text", "text": "What is in it?"}, {"type": "image_url", "image_url": {"url": address}}]}]
 
 
 def test_a_rejected_key_fails_the_flow_with_the_connectors_message(templates, emulator, tmp_path):
@@ -309,7 +324,7 @@ def test_a_key_echoed_over_a_stream_shows_in_no_playground_update(templates, ech
 
 def test_a_stream_that_breaks_ends_as_the_connectors_typed_error(templates, emulator, tmp_path, monkeypatch):
     emulator.clear()
-    inputs = {"model": "deepseek-v4-flash", "messages": "Hello live Langflow", "stream": True,
+    inputs = {"model": "deepseek-flash", "messages": "Hello live Langflow", "stream": True,
               "maxRetries": 0, **ANSWER_ONLY}
     emulator.add_fault(stream_error=True, path="/chat/completions")
     with pytest.raises(Exception) as direct:  # the same call without Langflow
@@ -403,7 +418,7 @@ class EmulatorModel:
                 return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
 
             def _generate(self, messages, stop=None, run_manager=None, tools=None, **kwargs):
-                body = {"model": "deepseek-v4-flash", "messages": convert_to_openai_messages(messages),
+                body = {"model": "deepseek-flash", "messages": convert_to_openai_messages(messages),
                         "thinking": {"type": "disabled"}}
                 if tools:
                     body["tools"] = tools
