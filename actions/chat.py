@@ -158,17 +158,18 @@ def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> No
 
 
 def answer_problem(data: dict[str, Any], schema: dict[str, Any] | None) -> str | None:
-    """Why the answer is not JSON (matching `schema` when there is one), or None. An answer that
-    calls tools instead is not judged: its text comes after the tools' results."""
+    """Why the answer is blank, or (with a schema) not JSON matching it; None when it is fine. An
+    answer that calls tools instead is not judged: its text comes after the tools' results."""
     choices = data.get("choices") or []
-    message = choices[0].get("message") if choices and isinstance(choices[0], dict) else None
-    if isinstance(message, dict) and message.get("tool_calls"):
+    if choices and isinstance(choices[0], dict) and choices[0].get("finish_reason") == "tool_calls":
         return None
     text = answer_text(data)
     if text is None or not text.strip():
         return "it was blank (DeepSeek sends spaces when the JSON it wrote could not be decoded)"
+    if schema is None:  # JSON mode: other text is left to the next step (Simplify Output's json_error)
+        return None
     value, problem = parse_json(text)
-    return problem or (mismatch(value, schema) if schema is not None else None)
+    return problem or mismatch(value, schema)
 
 
 def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any] | None) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from .spellings import FRAGMENT, Spelling
+from .spellings import BLOCK, FRAGMENT, Spelling, has_escape
 from .texts import encoding_of
 
 REDACTED = "[REDACTED]"
@@ -100,6 +100,8 @@ class Redactor:
         rough = [spelling.rough for spelling in self._spellings if len(spelling.form) >= FRAGMENT]
         rough += [re.escape(form) for form in self._forms if len(form) < FRAGMENT]
         self._rough_search = re.compile("|".join(rough) if rough else "(?!)").search
+        self._blocks = sorted({form[i:i + BLOCK] for form in self._forms if len(form) > FRAGMENT
+                               for i in range(0, len(form) - BLOCK + 1, BLOCK)})
         # Written backwards after a right-to-left override, the key shows forwards: looked for only
         # in text that has such a control.
         self._backwards: list[Spelling] | None = None
@@ -108,8 +110,9 @@ class Redactor:
         self._plain_in_json = all('"' not in form and "\\" not in form for form in self._forms)
 
     def text(self, value: str) -> str:
-        # Called on every streamed event: the common case, no secret in sight, is one rough scan.
-        if "\\" in value or "\x1b" in value or self._rough_search(value):
+        # Called on every streamed event: the common case, no secret in sight, is one rough scan
+        # for the secret's head and a look for its blocks.
+        if has_escape(value) or self._rough_search(value) or self._has_block(value):
             value = _replaced(value, self._spans(value, self._spellings))
         if not value.isascii() and _BIDI.search(value):
             if self._backwards is None:
@@ -117,9 +120,13 @@ class Redactor:
             value = _replaced(value, self._spans(value, self._backwards))
         return value
 
+    def _has_block(self, value: str) -> bool:
+        return any(block in value for block in self._blocks)
+
     @staticmethod
     def _spans(value: str, spellings: list[Spelling]) -> list[tuple[int, int]]:
-        return [span for spelling in spellings for span in spelling.spans(value)]
+        return [span for spelling in spellings for found in (spelling.spans(value), spelling.parts(value))
+                for span in found]
 
     def undecided(self, value: str) -> int:
         """Where the end of `value` starts to be what may become a key with more text (its

@@ -20,24 +20,41 @@ import re
 from collections.abc import Iterator
 
 FRAGMENT = 8
+BLOCK = FRAGMENT // 2
 INVISIBLE = ("\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
              "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800"
              "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
              "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
-# A terminal's escape sequences (CSI, and OSC up to its terminator), also as repr() and JSON
-# write their ESC and BEL (\u001b[0m, \x1b]0;title\x07), and the escapes of one character.
-_ESC = r"(?:\x1b|\\(?:u001[bB]|x1[bB]|033|e))"
-_BEL = r"(?:\x07|\\(?:u0007|x07|a))"
-SHOWS_NOTHING = (rf"{_ESC}\[[0-?]*[ -/]*[@-~]|{_ESC}\][^\x07\x1b\\]*(?:{_BEL}|{_ESC}\\{{1,2}})?"
-                 r"|\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfr])")
+# A terminal's escape sequences, also as repr() and JSON write their ESC and BEL (\u001b[0m,
+# \x1b]0;title\x07): CSI (also as its one byte), strings (OSC, DCS, APC, PM, SOS) with their
+# terminator (one without it hides all that follows, key included), the short ones (ESC 7,
+# ESC ( B); then the escapes of one character. Lengths are bounded (a terminal's sequences are
+# short), so that no text keeps a search going. An escape's backslash may be doubled, as JSON
+# writes a backslash the text holds (a body is redacted as JSON text before it is parsed).
+_ESC = r"(?:\x1b|\\\\?(?:u001[bB]|x1[bB]|033|e))"
+_BEL = r"(?:\x07|\\\\?(?:u0007|x07|a))"
+_CSI = rf"(?:{_ESC}\[|\x9b)"
+_STRING = rf"(?:{_ESC}[\]P_^X]|[\x90\x98\x9d\x9e\x9f])"
+# A string's body: anything but its terminators (a backslash only where it escapes one).
+_BODY = r"(?:[^\x07\x1b\x9c\\]|\\(?!u0007|x07|u001[bB]|x1[bB]|033|[ae]))"
+SHOWS_NOTHING = (rf"{_CSI}[0-?]{{0,32}}[ -/]{{0,8}}[@-~]"
+                 rf"|{_STRING}{_BODY}{{0,256}}(?:{_BEL}|{_ESC}\\{{1,2}}|\x9c)"
+                 rf"|{_ESC}[ -/]{{0,4}}[0-~]"
+                 r"|\\\\?(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abtnvfr])")
 # One thing that shows nothing: an escape sequence is tried first, so that it is taken whole
 # rather than as an invisible ESC followed by visible characters.
 GAP_UNIT = f"{SHOWS_NOTHING}|[{INVISIBLE}]"
-# An escape whose end has not arrived yet (a stream may be cut anywhere): the beginnings of
-# the ESCs above, of a sequence they start, and of one character's escape.
-_ESC_BEGUN = r"(?:\x1b|\\(?:u(?:0(?:0(?:1[bB]?)?)?)?|x(?:1[bB]?)?|03{0,2}|e)?)"
-_ESCAPE_BEGUN = re.compile(rf"{_ESC_BEGUN}(?:\[[0-?]*[ -/]*|\][^\x07\x1b\\]*{_ESC_BEGUN}?)?"
-                           r"|\\(?:x[0-9a-fA-F]?|u[0-9a-fA-F]{0,3}|U[0-9a-fA-F]{0,7})")
+# The most things that show nothing between two characters of a secret: more, and they are
+# not the secret (a person would see a gap), which keeps every look short.
+MOST_UNITS = 32
+# An escape whose end has not arrived yet (a stream may be cut anywhere): a sequence without
+# its final byte, an ESC or BEL escape begun, one character's escape begun.
+_ESC_PART = r"\\\\?(?:u(?:0(?:0(?:1)?)?)?|x1?|03?)?"
+_ESCAPE_BEGUN = re.compile(rf"{_CSI}[0-?]{{0,32}}[ -/]{{0,8}}"
+                           rf"|{_STRING}{_BODY}{{0,256}}(?:{_ESC}|{_ESC_PART})?"
+                           rf"|{_ESC}[ -/]{{0,4}}|\x1b|{_ESC_PART}"
+                           r"|\\\\?(?:x[0-9a-fA-F]?|u[0-9a-fA-F]{0,3}|U[0-9a-fA-F]{0,7})")
+_C1_STARTS = re.compile("[\x90\x98\x9b\x9d-\x9f]")
 # Every invisible character is outside printable ASCII; escapes need a backslash or an ESC.
 _ROUGH_GAP = "[^!-~]*+"
 _gap_unit: re.Pattern[str] | None = None
@@ -55,7 +72,12 @@ def gap_before(ch: str) -> str:
     """Things that show nothing, as many as there are, none of them starting with `ch` (the
     secret's next character, which a gap must leave to it). Atomic: a gap is never taken apart
     again, so no text makes the search slow however its escapes and invisible characters mix."""
-    return f"(?>(?:(?!{re.escape(ch)})(?:{GAP_UNIT}))*)"
+    return f"(?>(?:(?!{re.escape(ch)})(?:{GAP_UNIT})){{0,{MOST_UNITS}}})"
+
+
+def has_escape(text: str) -> bool:
+    """Whether a text may hold an escape (a backslash, an ESC, a control of C1's that starts one)."""
+    return "\\" in text or "\x1b" in text or not text.isascii() and _C1_STARTS.search(text) is not None
 
 
 def escape_begun(text: str, position: int) -> bool:
@@ -76,6 +98,10 @@ class Spelling:
         self._rough = re.compile(self.rough)
         self._head = head
         self._close: re.Pattern[str] | None = None
+        # Every run of FRAGMENT characters of the secret holds one of these whole (each block
+        # starts at a multiple of BLOCK): finding the blocks finds any part of the secret.
+        self._blocks = [(form[i:i + BLOCK], i) for i in range(0, len(form) - BLOCK + 1, BLOCK)] \
+            if len(form) > FRAGMENT else []
 
     def _closely(self) -> re.Pattern[str]:
         if self._close is None:  # a few milliseconds: only for a text that may hold the secret
@@ -86,7 +112,7 @@ class Spelling:
 
     def may_be_in(self, text: str) -> bool:
         """False when `text` certainly does not hold this spelling (fast: most texts)."""
-        return "\\" in text or "\x1b" in text or self._rough.search(text) is not None
+        return has_escape(text) or self._rough.search(text) is not None
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where the secret is: FRAGMENT or more of its first characters, as many as follow."""
@@ -104,18 +130,37 @@ class Spelling:
             yield match.start(), end
             position = end
 
+    def parts(self, text: str) -> Iterator[tuple[int, int]]:
+        """Where FRAGMENT or more of the secret's characters, from anywhere in it, stand in a row
+        (a server that quotes the key without its first characters)."""
+        form = self.form
+        for block, offset in self._blocks:
+            found = text.find(block)
+            while found >= 0:
+                start, known = found, offset
+                while start > 0 and known > 0 and text[start - 1] == form[known - 1]:
+                    start, known = start - 1, known - 1
+                end, upto = found + BLOCK, offset + BLOCK
+                while end < len(text) and upto < len(form) and text[end] == form[upto]:
+                    end, upto = end + 1, upto + 1
+                if end - start >= FRAGMENT:
+                    yield start, end
+                found = text.find(block, found + 1)
+
     def _follow(self, text: str, position: int, known: int) -> tuple[int, int]:
         """How far the secret's characters after its first `known` go on from `position`, with
         things that show nothing between them: the end of the last one, and how many are known.
         At each step the secret's own character comes first, then one thing that shows nothing."""
         end = at = position
+        units = 0
         while known < len(self.form) and at < len(text):
             if text[at] == self.form[known]:
-                at, known = at + 1, known + 1
+                at, known, units = at + 1, known + 1, 0
                 end = at
                 continue
             unit = gap_unit().match(text, at)
-            if unit is None:
+            units += 1
+            if unit is None or units > MOST_UNITS:
                 break
             at = unit.end()
         return end, known
@@ -126,15 +171,16 @@ class Spelling:
         what may become the secret with more text."""
         if text[start:start + 1] != self.form[:1]:
             return False
-        position, known = start + 1, 1
+        position, known, units = start + 1, 1, 0
         while position < len(text):
             if known < len(self.form) and text[position] == self.form[known]:
-                position, known = position + 1, known + 1
+                position, known, units = position + 1, known + 1, 0
                 continue
             if escape_begun(text, position):
                 return True
             unit = gap_unit().match(text, position)
-            if unit is None:
+            units += 1
+            if unit is None or units > MOST_UNITS:
                 return False
             position = unit.end()
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..redaction import Redactor
-from ..spellings import INVISIBLE, SHOWS_NOTHING
+from ..spellings import GAP_UNIT
 
 
 class HeldBack:
@@ -21,8 +21,8 @@ class HeldBack:
 
     # Invisible characters between held characters can pile up without end; past this many held
     # characters they are dropped (a person does not see them), so each piece costs little.
-    LIMIT = 4096
-    _INVISIBLE_RUN = re.compile(f"(?:[{INVISIBLE}]|{SHOWS_NOTHING})+")
+    LIMIT = 512
+    _INVISIBLE_RUN = re.compile(f"(?:{GAP_UNIT})+")
 
     def __init__(self, redactor: Redactor):
         self._redactor = redactor

@@ -13,7 +13,7 @@ from tests.conftest import FAKE_KEY
 
 CITY = {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}
 WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": CITY}}
-ASK = {"model": "deepseek-v4-flash", "messages": "Where do I land? Answer in json."}
+ASK = {"model": "deepseek-flash", "messages": "Where do I land? Answer in json."}
 
 
 def chat(connector, connection, **inputs):
@@ -28,7 +28,7 @@ def test_simplified_output_of_a_thinking_answer(connector, connection):
     usage = data["usage"]
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > 0
     assert (usage["cache_hit_tokens"], usage["cache_miss_tokens"]) == (0, usage["prompt_tokens"])
-    assert data["model"] == "deepseek-v4-flash" and data["id"].startswith("emu-")
+    assert data["model"] == "deepseek-flash" and data["id"].startswith("emu-")
 
 
 def test_json_mode_answers_are_parsed_and_the_raw_object_is_untouched(connector, connection):
@@ -46,7 +46,7 @@ def test_json_mode_text_that_is_not_json_is_said_not_raised(connector, connectio
 
 
 def canned_tool_call(arguments: str):
-    body = {"id": "c1", "object": "chat.completion", "model": "deepseek-v4-flash", "created": 1,
+    body = {"id": "c1", "object": "chat.completion", "model": "deepseek-flash", "created": 1,
             "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
                 "role": "assistant", "content": "", "tool_calls": [
                     {"index": 0, "id": "call_1", "type": "function",
@@ -88,13 +88,16 @@ def test_schemas_are_checked_before_anything_is_sent(connector, connection, emul
 def test_a_json_schema_asks_for_json_and_a_matching_answer_passes(connector, connection, emulator):
     schema = {"type": "object", "required": ["reply"], "properties": {"reply": {"type": "string"}}}
     data = chat(connector, connection, json_schema=schema, simplify_output=True)
-    assert data["json"]["reply"] == "You said: Where do I land? Answer in json." and "repairs" not in data
+    assert data["json"] == {"reply": "example"} and "repairs" not in data  # the schema was stated
     [request] = emulator.received("/chat/completions")
-    assert request.json() == {"model": "deepseek-v4-flash", "response_format": {"type": "json_object"},
-                              "messages": [{"role": "user", "content": ASK["messages"]}]}
+    stated = "Reply with only a JSON object that matches this JSON Schema: " + json.dumps(schema)
+    assert request.json() == {"model": "deepseek-flash", "response_format": {"type": "json_object"},
+                              "messages": [{"role": "system", "content": stated},
+                                           {"role": "user", "content": ASK["messages"]}]}
 
 
 def test_a_mismatch_is_an_invalid_output_error_with_the_path_and_the_answer(connector, connection, emulator):
+    emulator.add_fault(content='{"source": "deepseek-emulator"}', path="/chat/completions")
     with pytest.raises(OutputError) as caught:
         chat(connector, connection, json_schema=CITY)
     error = caught.value
@@ -108,25 +111,24 @@ def test_a_mismatch_is_an_invalid_output_error_with_the_path_and_the_answer(conn
 @pytest.mark.parametrize("stream", [False, True])
 def test_a_repair_sends_the_mistake_back_and_counts_both_answers_usage(connector, connection, emulator,
                                                                        stream):
-    streaming = {"stream": stream, "include_usage": stream}
-    first = chat(connector, connection, response_format="json_object", **streaming)
-    emulator.clear()
+    first_answer = '{"reply": "no city"}'
+    emulator.add_fault(content=first_answer, path="/chat/completions")
+    streaming = {"stream": stream, "include_usage": stream, "thinking": "disabled"}
     data = chat(connector, connection, json_schema=CITY, repair_attempts=2, **streaming)
     original, repair = [request.json() for request in emulator.received("/chat/completions")]
-    first_answer = first["choices"][0]["message"]["content"]
-    assert repair["messages"][:2] == [original["messages"][0], {"role": "assistant", "content": first_answer}]
-    correction = repair["messages"][2]
+    assert repair["messages"][:3] == [*original["messages"], {"role": "assistant", "content": first_answer}]
+    correction = repair["messages"][3]
     assert correction["role"] == "user"
     assert "at the top level: 'city' is a required property" in correction["content"]
     assert json.dumps(CITY) in correction["content"]
     assert json.loads(data["choices"][0]["message"]["content"]) == {"city": "example"}
     assert data["repairs"] == 1
     # Usage adds both answers up, as the emulator counts them: 4 a message plus its words.
-    repair_prompt = sum(len(tokens_of(message["content"])) + 4 for message in repair["messages"])
-    repair_completion = len(tokens_of('{"city": "example"}'))
-    assert data["usage"]["prompt_tokens"] == first["usage"]["prompt_tokens"] + repair_prompt
-    assert data["usage"]["completion_tokens"] == first["usage"]["completion_tokens"] + repair_completion
+    prompts = sum(len(tokens_of(message["content"])) + 4 for request in (original, repair)
+                  for message in request["messages"])
+    completions = len(tokens_of(first_answer)) + len(tokens_of('{"city": "example"}'))
     usage = data["usage"]
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (prompts, completions)
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
 

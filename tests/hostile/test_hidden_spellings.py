@@ -38,6 +38,12 @@ SPELLINGS = {
     "CSI inside the first eight": lambda key: key[:3] + "\x1b[31m" + key[3:],
     "zero-width space after the eleventh": lambda key: key[:11] + "\u200b" + key[11:],
     "NUL after every character": lambda key: "".join(ch + "\0" for ch in key),
+    "without its first three characters": lambda key: "****" + key[3:],
+    "character set selections between": lambda key: "\x1b(B".join(key),
+    "cursor saves between": lambda key: "\x1b7".join(key),
+    "DCS strings between": lambda key: "\x1bP0;1|x\x1b\\".join(key),
+    "OSC with backslashes between": lambda key: "\x1b]0;a\\b\x07".join(key),
+    "8-bit CSI between": lambda key: "\x9b0m".join(key),
 }
 
 
@@ -69,12 +75,34 @@ def test_a_spelled_key_in_an_answer_and_in_an_error(connector, hostile, conn, na
     hostile.spell = SPELLINGS[name]
     hostile.aliases["/models"] = "/spelled-json"
     answer = connector.run("listModels", {}, conn)
-    assert answer["data"]["data"][0]["id"].rstrip("\0") == "[REDACTED]"
+    assert answer["data"]["data"][0]["id"].rstrip("\0").endswith("[REDACTED]")
     hostile.aliases["/models"] = "/spelled-error"
     with pytest.raises(ConnectorError) as caught:
         connector.run("listModels", {"maxRetries": 0}, conn)
-    assert "Your api key: [REDACTED] is invalid" in str(caught.value).replace("\0", "")
+    assert re.search(r"Your api key: \W*\[REDACTED\] is invalid", str(caught.value).replace("\0", ""))
     assert not shows_key(json.dumps(answer), *error_texts(caught.value))
+
+
+def test_a_stream_event_that_carries_the_rest_of_a_key_shows_none_of_it(connector, hostile, conn):
+    hostile.spell = lambda key: ["Your key: " + key[:5], key[5:] + " (echoed)"]
+    hostile.aliases["/completions"] = "/spelled-pieces"
+    inputs = {"model": "deepseek-flash", "messages": "hi", "stream": True}
+    with connector.stream("createChatCompletion", inputs, conn) as stream:
+        events = list(stream)
+    assert not shows_key(*(json.dumps(event) for event in events))
+    assert stream.result["choices"][0]["message"]["content"] == "Your key: [REDACTED] (echoed)"
+
+
+def test_latex_in_the_live_text_is_not_held_back(connector, hostile, conn):
+    """A backslash and a bracket (LaTeX's \\]) after an s is not the beginning of an escape."""
+    answer = "The area is \\[ A = \\pi r^2 \\] for all radii s \\]\nso it grows. " + "More prose. " * 60
+    hostile.spell = lambda key: [answer[i:i + 4] for i in range(0, len(answer), 4)]
+    hostile.aliases["/completions"] = "/spelled-pieces"
+    inputs = {"model": "deepseek-flash", "messages": "hi", "stream": True}
+    with connector.stream("createChatCompletion", inputs, conn) as stream:
+        pieces = [text for _, text in stream.live()]
+    assert "".join(pieces) == answer
+    assert sum(len(piece) for piece in pieces[:-1]) > len(answer) - 20  # it came as it arrived
 
 
 CUTS = {
@@ -102,16 +130,21 @@ ENDLESS = {  # texts that once kept the pattern searching for seconds to centuri
     "OSC bodies of NULs": "{k:.1}" + "\x1b]\x00\x00\x00\x00" * 40 + "X",
     "escaped OSC bodies": "{k:.2}" + "\\u001b]\\x00\\x00" * 40 + "X",
     "spaces in a spaced secret": "p" + " " * 20000 + "x",
+    "OSC introducers after each s": "s\x1b]" * 40000 + "\\zz",
+    "escaped OSC introducers after each s": "s\\u001b]" * 40000,
 }
 
 
 @pytest.mark.parametrize("name", ENDLESS)
-def test_no_text_keeps_redaction_searching(name):
+def test_no_text_keeps_redaction_searching(name, tmp_path):
     """In a process of its own: a pattern that backtracks holds the interpreter, so no deadline
     of the call could end it; this one must finish, whatever the text."""
-    script = ("import sys; from deepseek_connector.runtime.redaction import Redactor\n"
+    path = tmp_path / "text.txt"
+    path.write_text(ENDLESS[name].replace("{k:.1}", KEY[:1]).replace("{k:.2}", KEY[:2]), "utf-8")
+    script = ("import pathlib, sys; from deepseek_connector.runtime.redaction import Redactor\n"
               "r = Redactor([sys.argv[1], 'pass word with ä spaces'])\n"
-              f"text = {ENDLESS[name]!r}.format(k=sys.argv[1])\n"
+              "text = pathlib.Path(sys.argv[2]).read_text('utf-8')\n"
               "r.text(text); r.value({'a': [text]}); r.undecided(text); print('done')\n")
-    done = subprocess.run([sys.executable, "-c", script, KEY], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", script, KEY, str(path)], capture_output=True, text=True,
+                          timeout=30)
     assert done.stdout.strip() == "done", done.stderr

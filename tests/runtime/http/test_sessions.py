@@ -48,7 +48,8 @@ def test_responses_answers_models_a_chat_and_a_streamed_chat(fresh):
         mock.post(f"{BASE}/chat/completions", json=ANSWER)
         mock.post(f"{BASE}/chat/completions", body=sse("Hel", "lo"), content_type="text/event-stream")
         assert fresh.run("listModels", {}, CONNECTION) == {"data": MODELS}
-        assert fresh.run("createChatCompletion", CHAT, CONNECTION)["data"] == ANSWER
+        assert fresh.run("createChatCompletion", CHAT, CONNECTION)["data"] == {
+            **ANSWER, "conversation": [{"role": "user", "content": "Hi"}, MESSAGE]}
         with fresh.stream("createChatCompletion", CHAT, CONNECTION) as stream:
             assert [text for _, text in stream.live()] == ["Hel", "lo"]
         assert stream.result["choices"][0]["message"]["content"] == "Hello"
