@@ -75,6 +75,21 @@ def gap_before(ch: str) -> str:
     return f"(?>(?:(?!{re.escape(ch)})(?:{GAP_UNIT})){{0,{MOST_UNITS}}})"
 
 
+def _spelled_at(text: str, position: int, ch: str, *, before: bool) -> int:
+    """How many characters spell `ch` just before (or from) `position`: 1 for the character
+    itself, an escape's length for \\u0073 (or \\x73, either with its backslash doubled), else 0."""
+    if text[position - 1:position] == ch if before else text[position:position + 1] == ch:
+        return 1
+    code = ord(ch)
+    escapes = [f"\\u{code:04x}"] + ([f"\\x{code:02x}"] if code < 256 else [])
+    for escape in escapes:
+        for written in ("\\" + escape, escape):
+            start = position - len(written) if before else position
+            if start >= 0 and text[start:start + len(written)].lower() == written:
+                return len(written)
+    return 0
+
+
 def has_escape(text: str) -> bool:
     """Whether a text may hold an escape (a backslash, an ESC, a control of C1's that starts one)."""
     return "\\" in text or "\x1b" in text or not text.isascii() and _C1_STARTS.search(text) is not None
@@ -132,17 +147,18 @@ class Spelling:
 
     def parts(self, text: str) -> Iterator[tuple[int, int]]:
         """Where FRAGMENT or more of the secret's characters, from anywhere in it, stand in a row
-        (a server that quotes the key without its first characters)."""
+        (a server that quotes the key without its first characters), each written as itself or
+        as an escape of itself (\\u0073 for s)."""
         form = self.form
         for block, offset in self._blocks:
             found = text.find(block)
             while found >= 0:
                 start, known = found, offset
-                while start > 0 and known > 0 and text[start - 1] == form[known - 1]:
-                    start, known = start - 1, known - 1
+                while known > 0 and (step := _spelled_at(text, start, form[known - 1], before=True)):
+                    start, known = start - step, known - 1
                 end, upto = found + BLOCK, offset + BLOCK
-                while end < len(text) and upto < len(form) and text[end] == form[upto]:
-                    end, upto = end + 1, upto + 1
+                while upto < len(form) and (step := _spelled_at(text, end, form[upto], before=False)):
+                    end, upto = end + step, upto + 1
                 if end - start >= FRAGMENT:
                     yield start, end
                 found = text.find(block, found + 1)

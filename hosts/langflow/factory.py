@@ -58,11 +58,12 @@ def field_name(key: str) -> str:
 
 
 def agent_inputs(spec: ActionSpec) -> list[InputSpec]:
-    """What an agent gives when it calls the action as a tool: the inputs the action cannot run
-    without and that have no default (the conversation, a prompt, a URL), except those filled
-    from a data source (the Model, which the person building the flow picks)."""
+    """What an agent gives when it calls the action as a tool: the inputs the manifest marks for
+    agents (a chat's User Message) and those the action cannot run without that have no default
+    (a prompt, a URL), except those filled from a data source (the Model, which the person
+    building the flow picks)."""
     return [field for field in form_inputs(spec)
-            if field.required and field.default is None and not field.data_source]
+            if field.agent or field.required and field.default is None and not field.data_source]
 
 
 def langflow_input(field: InputSpec, tool_mode: bool = False) -> Any:

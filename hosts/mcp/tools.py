@@ -45,7 +45,7 @@ def tool_for(connector: Connector, spec: ActionSpec) -> Tool:
     schema = action_schema(connector.manifest, spec)
     # The connection is the server's own: never an argument (the form leaves it out) nor named.
     schema.pop("x-lowcode-connection", None)
-    hints = spec.hints.model_dump(by_alias=True) if spec.hints is not None else None
+    hints = spec.hints.model_dump(by_alias=True)
     return Tool(name=spec.key, title=spec.label, description=" ".join(spec.description.split()),
                 input_schema=schema, hints=hints,
                 choices_from={f.key: f.data_source for f in spec.inputs if f.data_source},

@@ -44,8 +44,14 @@ def constraints(field: InputSpec) -> str:
         parts.append("one of " + ", ".join(f"`{c.value}`" for c in field.choices))
     if field.max_items:
         parts.append(f"at most {field.max_items} entries")
-    if field.max_length:
+    if field.min_length and field.max_length:
+        parts.append(f"{field.min_length} to {field.max_length} characters")
+    elif field.max_length:
         parts.append(f"at most {field.max_length} characters")
+    elif field.min_length:
+        parts.append(f"at least {field.min_length} characters")
+    if field.pattern:
+        parts.append(f"matching `{field.pattern}`")
     if field.json_shape in ("object", "array"):
         parts.append(f"a JSON {field.json_shape}")
     if field.unit:

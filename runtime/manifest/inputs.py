@@ -28,7 +28,7 @@ KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
-# The inputs that configure the call itself, which the runtime reads (runtime/action.py): the
+# The inputs that configure the call itself, which the runtime reads (runtime/contract/action.py): the
 # manifest's callSettings declares exactly these, and every action and the connection check
 # take them after their own inputs.
 CALL_SETTINGS = ("timeout", "maxRetries", "retryDelayMS", "useExponentialBackoff", "retryAllErrors",
@@ -90,6 +90,9 @@ class InputSpec(Model):
     secret: bool = Field(default=False, description="Never shown, logged or exported (write-only).")
     data_source: str | None = Field(default=None, description="Data source that fills a dropdown.")
     advanced: bool = Field(default=False, description="Shown under 'advanced' in forms.")
+    agent: bool = Field(default=False, description="An agent gives it when the action is one of its tools "
+                                                   "(Langflow's tool mode), besides the required inputs: "
+                                                   "what an action needs one of, such as a chat's message.")
     unit: Literal["seconds", "milliseconds", "megabytes"] | None = Field(
         default=None, description="The unit of a number, shown in forms and docs.")
     wire: WireField = Field(default=None, description="Where the value goes on the request (see Wire); "

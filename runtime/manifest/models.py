@@ -115,8 +115,8 @@ class ActionSpec(FormSpec):
     call_settings: dict[str, SettingChange] = Field(
         default_factory=dict, description="Changes to the manifest's callSettings for this action, by "
                                           "key, e.g. {timeout: {default: 600}}.")
-    hints: ToolHints | None = Field(default=None, description="What running it does, for agents' tool "
-                                                              "lists (MCP tool annotations).")
+    hints: ToolHints = Field(description="What running it does, for agents' tool lists (MCP tool "
+                                         "annotations): readOnly means it changes and spends nothing.")
 
     @model_validator(mode="after")
     def _call_settings(self) -> ActionSpec:

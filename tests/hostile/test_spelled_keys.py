@@ -172,9 +172,8 @@ def test_text_decoded_a_second_time(connector, hostile, conn):
             connector.run("createChatCompletion", {**CHAT, "messages": "json please",
                                                    "response_format": "json_object",
                                                    "simplify_output": True}, conn)]
-    # The key's first character, escaped, may stand before the marker: its rest was found first.
-    assert runs[0]["data"]["tool_calls"][0]["arguments"]["q"] in ("[REDACTED]", "s[REDACTED]")
-    assert runs[1]["data"]["json"]["q"] in ("[REDACTED]", "s[REDACTED]")
+    assert runs[0]["data"]["tool_calls"][0]["arguments"] == {"q": "[REDACTED]"}
+    assert runs[1]["data"]["json"] == {"q": "[REDACTED]"}
     schema = {"type": "object", "properties": {"q": {"type": "integer"}}}
     with pytest.raises(ConnectorError) as caught:
         connector.run("createChatCompletion", {**CHAT, "json_schema": schema, "maxRetries": 0}, conn)

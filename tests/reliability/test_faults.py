@@ -12,9 +12,11 @@ from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import (
     AuthenticationError,
     ConnectorError,
+    DeadlineError,
     InsufficientBalanceError,
     InvalidRequestError,
     NetworkError,
+    NotFoundError,
     RateLimitError,
     RequestTimeoutError,
     ResponseError,
@@ -62,7 +64,44 @@ def fault_settings(fault: dict) -> dict:
 
 
 def run(connector, connection, action):
-    return connector.run(action, ACTIONS[action], connection)
+    return connector.run(action, with_a_file(ACTIONS[action], connection), connection)
+
+
+def with_a_file(inputs: dict, connection: dict) -> dict:
+    """Inputs naming a file (Get File, Delete File) name one the emulator holds for the key: put
+    in its store directly, so that no request is counted."""
+    if "file_id" not in inputs:
+        return inputs
+    from deepseek_connector.emulator.files import Part
+
+    picture = Part("file", "dot.png", head=bytearray(b"\x89PNG\r\n\x1a\n"))
+    picture.size = len(picture.head)
+    emulator = THE_EMULATOR.get("server")
+    if emulator is None or connection["baseUrl"] != emulator.url:
+        return inputs  # another server: it never answers, the id does not matter
+    purpose = Part("purpose", None, 9, bytearray(b"user_data"))
+    stored = emulator.files.upload(connection["apiKey"], [purpose, picture])
+    return {**inputs, "file_id": stored["id"]}
+
+
+THE_EMULATOR: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def _known_emulator(emulator_server):
+    THE_EMULATOR["server"] = emulator_server
+
+
+def done_before_the_drop(action: str, fault: dict) -> bool:
+    """A delete whose answer broke off mid-body had deleted the file: its retry finds none."""
+    return action == "deleteFile" and fault.get("drop") == "mid_body"
+
+
+def expect_already_deleted(connector, connection) -> None:
+    """The retry says the file is not there, as DeepSeek's would (it is gone, as was asked)."""
+    with pytest.raises(NotFoundError, match="No such file"):
+        run(connector, connection, "deleteFile")
+    count("faults_survived", 1)
 
 
 def stamps(emulator):
@@ -75,6 +114,9 @@ def test_transient_faults_are_retried_to_success(connector, connection, emulator
                                                  action, fault):
     emulator.add_fault(times=2, **fault_settings(fault))
     count("faults_injected", 2)
+    if done_before_the_drop(action, fault):
+        expect_already_deleted(connector, connection)
+        return
     result = run(connector, connection, action)
     assert result["data"]
     times = stamps(emulator)
@@ -96,6 +138,9 @@ def test_persistent_faults_end_in_the_right_error_after_three_attempts(connector
                                                                        quick_backoff, action, fault):
     emulator.add_fault(times=3, **fault_settings(fault))
     count("faults_injected", 3)
+    if done_before_the_drop(action, fault):
+        expect_already_deleted(connector, connection)
+        return
     with pytest.raises(ConnectorError) as caught:
         run(connector, connection, action)
     assert isinstance(caught.value, FINAL_ERROR[fault.get("status")])
@@ -162,12 +207,18 @@ def test_a_server_that_never_answers_times_out_within_the_configured_time(connec
     inputs = dict(ACTIONS[action])
     if action == "rawRequest":
         inputs["timeout"] = "5000"  # milliseconds, for the whole call
+    silent = getattr(CONNECTOR.spec(action).request, "silent_answer", False)
+    if silent:  # an upload parsed in silence: no read is cut short, the step's Timeout ends it
+        inputs["timeout"] = 1.2
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError) as caught:
         connector.run(action, inputs, {"apiKey": FAKE_KEY, "baseUrl": silent_server})
     elapsed = time.monotonic() - started
-    assert caught.value.attempts == 3
-    assert 0.9 <= elapsed < 4, elapsed  # three reads of 0.3 s plus short waits, never a hang
+    if silent:
+        assert isinstance(caught.value, DeadlineError) and 1.2 <= elapsed < 4, elapsed
+    else:
+        assert caught.value.attempts == 3
+        assert 0.9 <= elapsed < 4, elapsed  # three reads of 0.3 s plus short waits, never a hang
     count("faults_injected")
     count("faults_survived")
 

@@ -351,8 +351,9 @@ def test_without_stream_the_answer_comes_whole(templates, emulator, tmp_path, mo
 # -- tool mode: the components as an Agent's tools (issue 21) ------------------------------------
 
 AGENT_GIVES = {  # what an agent gives each action in tool mode; the rest is the component's own
-    "listModels": set(), "getUserBalance": set(), "createChatCompletion": {"messages"},
-    "createFimCompletion": {"prompt"}, "rawRequest": {"url", "method"},
+    "listModels": set(), "getUserBalance": set(), "createChatCompletion": {"user_message"},
+    "createFimCompletion": {"prompt"}, "rawRequest": {"url", "method"}, "uploadFile": {"file"},
+    "listFiles": set(), "getFile": {"file_id"}, "deleteFile": {"file_id"},
 }
 
 
