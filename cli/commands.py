@@ -20,7 +20,7 @@ from ..runtime.forms.structures import MAX_JSON_DEPTH
 from ..runtime.redaction import Redactor
 from .manifest_commands import cmd_describe, cmd_docs, cmd_export, cmd_schema, cmd_validate
 
-EMULATOR_KEY = "sk-emulator-local"
+EMULATOR_KEY = "sk-local-0e5d8c41f7a2b963"  # random like a real key: its parts are no words
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

@@ -55,7 +55,10 @@ def test_the_dify_plugin_maps_every_input(tmp_path):
     assert (by_name["max_tokens"]["type"], by_name["max_tokens"]["precision"]) == ("number", 0)
     assert by_name["temperature"]["min"] == 0 and by_name["temperature"]["max"] == 2
     assert [option["value"] for option in by_name["thinking"]["options"]] == ["enabled", "disabled"]
-    assert by_name["messages"] == {**by_name["messages"], "type": "string", "required": True, "form": "llm"}
+    # The agent gives the User Message; Messages (JSON) is the form's, for full control.
+    assert by_name["user_message"] == {**by_name["user_message"], "type": "string", "required": False,
+                                       "form": "llm"}
+    assert by_name["messages"]["form"] == "form"
     assert by_name["timeout"]["default"] == 600
     vendored = directory / "vendor" / "deepseek_connector"
     assert (vendored / "connector.yaml").is_file() and (vendored / "runtime" / "http" / "client.py").is_file()

@@ -77,7 +77,7 @@ def test_a_call_gives_the_result_or_the_one_line_error(connection):
     done = ToolCall(connector, connection, tools["listModels"], {}).run()
     assert not done.is_error and done.structured["object"] == "list"
     bad = ToolCall(connector, connection, tools["createChatCompletion"],
-                   {"model": "deepseek-v4-flash", "messages": "Hi", "temperature": KEY}).run()
+                   {"model": "deepseek-flash", "messages": "Hi", "temperature": KEY}).run()
     assert bad.is_error and bad.structured["error"]["kind"] == "invalid_input"
     assert "Temperature" in bad.text and KEY[:8] not in bad.text and "\n" not in bad.text
 
@@ -96,13 +96,13 @@ def test_a_watched_stream_hands_its_text_on_as_it_comes(connection):
     connector = load_connector()
     chat = next(tool for tool in served_tools(connector) if tool.name == "createChatCompletion")
     live = LiveText()
-    outcome = ToolCall(connector, connection, chat, {"model": "deepseek-v4-flash", "messages": "Hi",
-                                                     "stream": True}, live=live).run()
+    outcome = ToolCall(connector, connection, chat, {"model": "deepseek-flash", "messages": "Hi",
+                                                     "stream": True, "thinking": "disabled"}, live=live).run()
     taken = live.take()
     assert taken is not None and taken[0] == outcome.text and taken[1] == len(outcome.text)
     assert live.take() is None
-    unwatched = ToolCall(connector, connection, chat, {"model": "deepseek-v4-flash", "messages": "Hi",
-                                                       "stream": True}).run()
+    unwatched = ToolCall(connector, connection, chat, {"model": "deepseek-flash", "messages": "Hi",
+                                                       "stream": True, "thinking": "disabled"}).run()
     assert unwatched.text == outcome.text
 
 

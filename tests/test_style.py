@@ -124,7 +124,15 @@ def test_no_import_cycles():
         visit(module, [])
 
 
+GENERATED = "Generated from connector.yaml by `deepseek-connector docs`"
+
+
 def test_files_stay_small():
-    long = [f"{path.relative_to(ROOT)}: {n}" for path in modules()
-            if (n := len(path.read_text("utf-8").splitlines())) > LONGEST_FILE]
+    """Written files; one generated from the manifest (`deepseek-connector docs`, checked by
+    tests/test_docs.py) grows with it and is read through connector.yaml instead."""
+    long = []
+    for path in modules():
+        text = path.read_text("utf-8")
+        if len(text.splitlines()) > LONGEST_FILE and GENERATED not in " ".join(text[:600].split()):
+            long.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())}")
     assert long == []

@@ -40,7 +40,7 @@ def parameter(field: InputSpec) -> dict[str, Any]:
     kind, _ = dify_type(field)
     required = field.required and field.default is None
     entry: dict[str, Any] = {"name": field.key, "type": kind, "required": required,
-                             "form": "llm" if required and kind == "string" else "form",
+                             "form": "llm" if (required or field.agent) and kind == "string" else "form",
                              "label": i18n(field.label), "human_description": i18n(field.help),
                              "llm_description": " ".join(field.help.split())}
     if field.default is not None:

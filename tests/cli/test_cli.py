@@ -38,7 +38,8 @@ def test_console_script_is_installed():
     done = subprocess.run(["deepseek-connector", "run", "selectModel", "--emulator"],
                           capture_output=True, text=True, env=clean_env(), timeout=60)
     assert done.returncode == 0, done.stderr
-    assert {"label": "deepseek-v4-pro", "key": "deepseek-v4-pro"} in json.loads(done.stdout)["data"]
+    options = json.loads(done.stdout)["data"]
+    assert {"label": "deepseek-v4-pro (reads text)", "key": "deepseek-v4-pro"} in options
 
 
 def test_base_url_and_key_reach_any_server_that_speaks_the_api(recorder):

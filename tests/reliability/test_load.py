@@ -54,7 +54,7 @@ def one_call(connector: Connector, connection: dict, thread: int, number: int) -
             count("faults_survived", int(ok))
     elif kind == 4:
         data = connector.run("listModels", {}, connection)["data"]
-        ok = "deepseek-v4-flash" in [m["id"] for m in data["data"]]
+        ok = "deepseek-flash" in [m["id"] for m in data["data"]]
     else:
         ok = connector.run("getUserBalance", {}, connection)["data"]["is_available"] is True
     return None if ok else f"{token}: wrong answer"

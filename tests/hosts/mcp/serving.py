@@ -23,7 +23,7 @@ from mcp.shared.message import SessionMessage
 KEY = "sk-test-mcp-canary-0123456789abcdef"
 TRANSPORTS = ["stdio", "http"]
 HIDDEN = "rawRequest"
-CHAT = {"model": "deepseek-v4-flash", "messages": "Hi"}
+CHAT = {"model": "deepseek-flash", "messages": "Hi"}
 REPLY = "Hello from the DeepSeek emulator. You said: Hi"
 
 

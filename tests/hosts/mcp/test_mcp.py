@@ -69,7 +69,7 @@ def test_each_read_action_and_chat(kind, mode):
             results[name] = await client.call_tool(name, {})
         results["chat"] = await client.call_tool("createChatCompletion", CHAT)
         results["simple"] = await client.call_tool("createChatCompletion", {**CHAT, "simplify_output": True})
-        results["fim"] = await client.call_tool("createFimCompletion", {"model": "deepseek-v4-flash",
+        results["fim"] = await client.call_tool("createFimCompletion", {"model": "deepseek-flash",
                                                                         "prompt": "def f(", "suffix": ")"})
 
     drive(kind, ["--emulator"], body, mode=mode)
@@ -91,7 +91,7 @@ def test_bad_input_is_an_error_result_naming_the_input(kind):
 
     async def body(client):
         results["range"] = await client.call_tool("createChatCompletion", {**CHAT, "temperature": 9})
-        results["missing"] = await client.call_tool("createChatCompletion", {"model": "deepseek-v4-flash"})
+        results["missing"] = await client.call_tool("createChatCompletion", {"model": "deepseek-flash"})
         results["connection"] = await client.call_tool("listModels", {"connection": {"baseUrl": "https://x.test"}})
         results["unknown"] = await client.call_tool("noSuchTool", {})
 
@@ -101,7 +101,7 @@ def test_bad_input_is_an_error_result_naming_the_input(kind):
         assert "Traceback" not in result.content[0].text
     assert "Temperature" in results["range"].content[0].text
     assert results["range"].structured_content["error"]["kind"] == "invalid_input"
-    assert "Messages: is required" in results["missing"].content[0].text
+    assert "Messages: or User Message is needed" in results["missing"].content[0].text
     assert "Connection" in results["connection"].content[0].text
     assert "listModels" in results["unknown"].content[0].text
 
@@ -140,15 +140,15 @@ def test_the_model_argument_completes_from_the_live_list(kind):
     answers: dict[str, types.CompleteResult] = {}
 
     async def body(client):
-        for typed in ("deepseek-v", "deepseek-r", "x"):
+        for typed in ("deepseek-v", "deepseek-f", "x"):
             answers[typed] = await client.complete(types.PromptReference(name="createChatCompletion"),
                                                    {"name": "model", "value": typed})
         answers["other"] = await client.complete(types.PromptReference(name="listModels"),
                                                  {"name": "timeout", "value": ""})
 
     drive(kind, ["--emulator"], body)
-    assert answers["deepseek-v"].completion.values == ["deepseek-v4-flash", "deepseek-v4-pro"]
-    assert answers["deepseek-r"].completion.values == ["deepseek-reasoner"]
+    assert answers["deepseek-v"].completion.values == ["deepseek-v4-pro"]
+    assert answers["deepseek-f"].completion.values == ["deepseek-flash"]
     assert answers["x"].completion.values == [] and answers["other"].completion.values == []
 
 

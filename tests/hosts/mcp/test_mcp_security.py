@@ -67,7 +67,7 @@ def test_the_key_is_in_no_message_and_no_log_line(kind, emulator, canary):
     async def body(client):
         await client.list_tools()
         for name, arguments in [("listModels", {}), ("getUserBalance", {"maxRetries": 0}),
-                                ("createFimCompletion", {"model": "deepseek-v4-flash", "prompt": "a"}),
+                                ("createFimCompletion", {"model": "deepseek-flash", "prompt": "a"}),
                                 ("createChatCompletion", {**CHAT, "messages": f"repeat {KEY}"}),
                                 ("createChatCompletion", {**CHAT, "temperature": KEY})]:
             await client.call_tool(name, arguments)

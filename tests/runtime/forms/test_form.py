@@ -7,7 +7,7 @@ from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.forms.form import coerce_inputs, coerce_value
 from deepseek_connector.runtime.manifest.inputs import Choice, InputSpec
-from deepseek_connector.runtime.manifest.models import ActionSpec
+from deepseek_connector.runtime.manifest.models import ActionSpec, ToolHints
 
 
 def spec(type_: str, **extra) -> InputSpec:
@@ -21,7 +21,9 @@ def field(key: str, label: str, type_: str, **extra) -> InputSpec:
 def form_of(*fields: InputSpec) -> ActionSpec:
     """An action with these inputs and the call settings every action has."""
     settings = [f for f in packaged_manifest().action("listModels").inputs if f.wire is not None]
-    return ActionSpec(key="a", label="A", description="d", implementation="m:C", inputs=(*fields, *settings))
+    hints = ToolHints(read_only=True, destructive=False, idempotent=True, open_world=True)
+    return ActionSpec(key="a", label="A", description="d", implementation="m:C", hints=hints,
+                      inputs=(*fields, *settings))
 
 
 TEMPERATURE = spec("number", minimum=0, maximum=2)
