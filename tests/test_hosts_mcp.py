@@ -97,12 +97,16 @@ def test_a_watched_stream_hands_its_text_on_as_it_comes(connection):
     chat = next(tool for tool in served_tools(connector) if tool.name == "createChatCompletion")
     live = LiveText()
     outcome = ToolCall(connector, connection, chat, {"model": "deepseek-flash", "messages": "Hi",
-                                                     "stream": True, "thinking": "disabled"}, live=live).run()
+                                                     "stream": True}, live=live).run()
     taken = live.take()
-    assert taken is not None and taken[0] == outcome.text and taken[1] == len(outcome.text)
+    # The messages are the answer's text; the progress counts the reasoning that came first too.
+    reasoning = outcome.structured["choices"][0]["message"]["reasoning_content"]
+    assert taken is not None and taken[0] == outcome.text and taken[1] == len(reasoning + outcome.text)
     assert live.take() is None
+    live.add("more thought", "")
+    assert live.take() == (None, len(reasoning + outcome.text) + 12)  # progress without a message
     unwatched = ToolCall(connector, connection, chat, {"model": "deepseek-flash", "messages": "Hi",
-                                                       "stream": True, "thinking": "disabled"}).run()
+                                                       "stream": True}).run()
     assert unwatched.text == outcome.text
 
 

@@ -36,26 +36,32 @@ class Cancelled(Exception):
 class LiveText:
     """A streamed answer's text as it arrives, for progress notifications: the worker adds pieces,
     the event loop takes what has come since it last looked. Taking at an interval bounds the
-    notifications however fast tokens come, and the worker never waits for the client."""
+    notifications however fast tokens come, and the worker never waits for the client. The
+    model's reasoning counts as progress (a thinking model may reason for minutes before it
+    answers) without being sent: the messages, joined, are the answer's text, as the result."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pieces: list[str] = []
-        self.characters = 0  # so far: the progress value, which only grows
+        self._moved = False
+        self.characters = 0  # so far, reasoning included: the progress value, which only grows
 
     def add(self, reasoning: str, answer: str) -> None:
         with self._lock:
-            for piece in (reasoning, answer):
-                if piece:
-                    self._pieces.append(piece)
-                    self.characters += len(piece)
+            if reasoning or answer:
+                self._moved = True
+                self.characters += len(reasoning) + len(answer)
+            if answer:
+                self._pieces.append(answer)
 
-    def take(self) -> tuple[str, int] | None:
-        """The text added since the last take and the characters so far, or None if nothing came."""
+    def take(self) -> tuple[str | None, int] | None:
+        """The answer's text added since the last take (None when only reasoning came) and the
+        characters so far, or None if nothing came."""
         with self._lock:
-            if not self._pieces:
+            if not self._moved:
                 return None
-            text, self._pieces = "".join(self._pieces), []
+            text = "".join(self._pieces) or None
+            self._pieces, self._moved = [], False
             return text, self.characters
 
 
