@@ -89,6 +89,21 @@ def connector_reader() -> Reader:
     return read
 
 
+def connector_step_reader() -> Reader:
+    from deepseek_connector import load_connector
+
+    connector = load_connector()
+
+    def read(base_url: str) -> int:
+        # A workflow step with Stream on, as every host runs it: the answer comes back whole,
+        # assembled and redacted, with no event handed out on the way.
+        data = connector.run("createChatCompletion", {**CONNECTOR_CHAT, "stream": True},
+                             connection(base_url))["data"]
+        return text_length(data["choices"][0]["message"])
+
+    return read
+
+
 def bare_reader() -> Reader:
     session = requests_session(False)
 
@@ -123,7 +138,8 @@ def openai_reader() -> Reader:
 
 
 READERS: dict[str, Callable[[], Reader]] = {
-    "connector": connector_reader, "requests + json.loads": bare_reader, "openai": openai_reader}
+    "connector": connector_reader, "connector, step": connector_step_reader,
+    "requests + json.loads": bare_reader, "openai": openai_reader}
 
 
 def text_length(message: dict[str, Any]) -> int:

@@ -49,6 +49,8 @@ class EventStream:
         self._live = (HeldBack(redactor), HeldBack(redactor))
         self._live_wanted = False
         self._live_piece = ("", "")
+        # Whether the events themselves are seen (iterated by a host, or handed to on_event).
+        self._shown = True
 
     @property
     def status(self) -> int:
@@ -91,6 +93,7 @@ class EventStream:
         show an answer live; afterwards `result` holds the assembled answer, as when iterating
         events. Joined, the pieces are the answer's text, redacted (see live_text)."""
         self._live_wanted = True
+        self._shown = self._on_event is not None  # only the live text and the result are seen
         for _ in self:
             reasoning, answer = self._live_piece
             if reasoning or answer:
@@ -114,6 +117,7 @@ class EventStream:
 
     def read_all(self) -> Any:
         """Read the stream to its end; the step's data (see `result`)."""
+        self._shown = self._on_event is not None  # only the result is seen
         for _ in self:
             pass
         return self.result
@@ -130,19 +134,23 @@ class EventStream:
                     self.result = self.assembled if self._finish is None else \
                         self._redactor.value(self._finish(self.assembled))
                     return
-                # Each event is shown redacted on its own; the assembler and the live text take
-                # it as sent, so that a key split over events, even one whose first characters
-                # an event shows as [REDACTED], is redacted whole once joined.
-                text = self._redactor.text(data)  # before any message quotes (and cuts) it
-                event = self._parse(text)
-                sent = event if text is data else self._parse_sent(data)
+                # An event someone sees is redacted on its own; the assembler and the live text
+                # take it as sent, so that a key split over events, even one whose first
+                # characters an event shows as [REDACTED], is redacted whole once joined. Read
+                # only to be joined (a step's result, live text), an event is not redacted twice.
+                if self._shown:
+                    text = self._redactor.text(data)  # before any message quotes (and cuts) it
+                    event = self._parse(text)
+                    sent = event if text is data else self._parse_sent(data)
+                else:
+                    event = sent = self._parse_sent(data)
                 try:
                     add(sent)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-                    raise self._unexpected_shape(exc, text) from None
+                    raise self._unexpected_shape(exc, self._redactor.text(data)) from None
                 if self._live_wanted:
                     self._live_piece = self.live_text(sent)
-                if "\\" in data:  # escapes (\u0073k-...) can spell a key the text redaction missed
+                if self._shown and "\\" in data:  # escapes (\u0073k-...) can spell a key anew
                     event = self._redactor.value(event)
                 if self._on_event is not None:
                     self._on_event(event)
@@ -190,10 +198,11 @@ class EventStream:
                           f'"{quote(str(message))}"; {self.assembler.progress()}.')
 
     def _parse_sent(self, data: str) -> dict[str, Any]:
-        """An event as sent, whose redacted text parsed: its own errors would quote the key."""
+        """An event as sent; when it cannot be read, the error quotes its redacted text."""
         try:
             return self._parse(data)
         except ConnectorError:
+            self._parse(self._redactor.text(data))  # raises the same error, quoting what may be shown
             raise ResponseError("The answer stream carried an event that could not be read once the API key "
                                 f"in it was hidden; {self.assembler.progress()}.") from None
 
