@@ -201,8 +201,26 @@ def check_tools(tools: list[Any] | None, problems: Problems) -> list[str]:
             if problem:
                 problems.add("tools", f"tool {number} ({name}) has parameters that are not a valid JSON "
                                       f"Schema: {problem}.")
+        if function.get("strict") is True:
+            problem = strict_problem(function.get("parameters"))
+            if problem:
+                problems.add("tools", f"tool {number} ({name}) is strict, so {problem}.")
         names.append(name)
     return names
+
+
+def strict_problem(parameters: Any) -> str | None:
+    """What DeepSeek's strict mode needs of a function's parameters: an object whose every
+    property is required, with no others allowed."""
+    if not isinstance(parameters, dict) or parameters.get("type") != "object":
+        return 'its parameters must be {"type": "object", ...}'
+    properties = parameters.get("properties") or {}
+    missing = sorted(set(properties) - set(parameters.get("required") or ()))
+    if missing:
+        return f"every property must be in required (missing: {', '.join(missing)})"
+    if parameters.get("additionalProperties") is not False:
+        return 'its parameters need "additionalProperties": false'
+    return None
 
 
 def parse_tool_choice(value: Any, tool_names: list[str], problems: Problems) -> Any:

@@ -154,9 +154,14 @@ def test_a_prefix_or_a_strict_tool_goes_to_beta(connector, recorder, connection,
     body = sent(connector, recorder, user_message="Write code", prefix="```python\n")
     assert recorder.received[-1]["path"] == "/beta/chat/completions"
     assert body["messages"][-1] == {"role": "assistant", "content": "```python\n", "prefix": True}
-    strict = {"type": "function", "function": {**WEATHER["function"], "strict": True}}
+    parameters = {**WEATHER["function"]["parameters"], "additionalProperties": False}
+    strict = {"type": "function",
+              "function": {"name": "get_weather", "parameters": parameters, "strict": True}}
     sent(connector, recorder, user_message="Weather?", tools=[strict])
     assert recorder.received[-1]["path"] == "/beta/chat/completions"
+    loose = {"type": "function", "function": {**WEATHER["function"], "strict": True}}
+    refused(connector, {"user_message": "x", "tools": [loose]}, "Tools",
+            'tool 1 (get_weather) is strict, so its parameters need "additionalProperties": false')
     sent(connector, recorder, user_message="Weather?", tools=[WEATHER])
     assert recorder.received[-1]["path"] == "/chat/completions"
     refused(connector, {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],
