@@ -6,6 +6,7 @@ List Files, Get File and Delete File need no code: connector.yaml declares them.
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path
 
 from ..runtime.contract.action import Action, Call, declared_request
 from ..runtime.errors import Problems
@@ -28,14 +29,16 @@ from .multipart import FileContent, file_content
 class UploadFile(Action):
     def request(self, call: Call) -> HttpRequest:
         form, problems = call.form, call.problems()
-        [entry] = form["file"]
+        [entry] = form["fileData"]
         filename = entry["key"].strip()
         purpose = form["purpose"]
         try:
             content, content_type = file_content(entry["value"])
         except ValueError as exc:
-            problems.add("file", f"file {filename!r} {exc}")
+            problems.add("fileData", f"file {filename!r} {exc}")
         else:
+            if isinstance(content, Path) and "." not in filename:
+                filename = content.name  # --file report=@report.pdf: the file's own name tells its kind
             check_upload(filename, content, purpose, problems)
         problems.raise_any()
         # DeepSeek reads purpose before the file (a document is parsed as it arrives).
@@ -51,20 +54,21 @@ class UploadFile(Action):
 def check_upload(filename: str, content: FileContent, purpose: str, problems: Problems) -> None:
     """The file's kind and size against what DeepSeek takes for the purpose."""
     if "/" in filename or "\\" in filename:
-        problems.add("file", f"has the key {filename!r}; the key is the file's name (report.pdf), "
+        problems.add("fileData", f"has the key {filename!r}; the key is the file's name (report.pdf), "
                              "not a path.")
         return
     size = size_of(content)
     if purpose == "user_data":
         if image_kind(head_of(content)) is None:
-            problems.add("file", f"file {filename!r} is not a {IMAGE_NAMES} picture, which Purpose Images "
-                                 "needs; choose Text recognition or Rich layout recognition for a document.")
+            problems.add("fileData", f"file {filename!r} is not a {IMAGE_NAMES} picture, which Purpose "
+                                     "Images needs; choose Text recognition or Rich layout recognition for a "
+                                     "document.")
         limit = UPLOAD_IMAGE_LIMIT
     else:
         limit = LARGE_DOCUMENT_LIMIT if extension(filename) in LARGE_DOCUMENTS else DOCUMENT_LIMIT
     if size > limit:
         kind = "a picture" if purpose == "user_data" else f"a .{extension(filename) or 'file'} document"
-        problems.add("file", f"file {filename!r} is {size / 2**20:.1f} MB; DeepSeek takes at most "
+        problems.add("fileData", f"file {filename!r} is {size / 2**20:.1f} MB; DeepSeek takes at most "
                              f"{megabytes(limit)} for {kind}.")
     if size == 0:
-        problems.add("file", f"file {filename!r} is empty.")
+        problems.add("fileData", f"file {filename!r} is empty.")

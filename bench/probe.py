@@ -54,7 +54,7 @@ def connector_upload(root: str, content: Any) -> dict[str, Any]:
     """Upload File with a document (the bench server answers a file object with what it got)."""
     from deepseek_connector import load_connector
 
-    inputs = {"file": [{"key": "report.pdf", "value": content}], "purpose": "text_recognition"}
+    inputs = {"fileData": [{"key": "report.pdf", "value": content}], "purpose": "text_recognition"}
     return load_connector().run("uploadFile", inputs, connection(root))["data"]
 
 

@@ -36,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with a streamed action, print the answer (and any reasoning) to stderr as "
                           "it arrives")
     run.add_argument("--file", "-F", action="append", default=[], metavar="KEY=@PATH",
-                     help="Raw Request: upload the file at PATH under KEY in File Data, streamed from "
-                          "disk; repeat for several files")
+                     help="Raw Request and Upload File: the file at PATH under KEY in File Data (for "
+                          "Upload File, KEY is the file's name), streamed from disk; repeat for several "
+                          "files in Raw Request")
     run.add_argument("--output", "-o", metavar="FILE",
                      help="Raw Request with Response Type binary: write the answer's body to FILE as it "
                           "arrives, instead of printing it as base64")

@@ -19,7 +19,7 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4
 REQUIRED_EXAMPLES: dict[str, Any] = {
     "model": "deepseek-flash",
     "messages": "Ping",
-    "file": [{"key": "dot.png", "value": PNG}],
+    "fileData": [{"key": "dot.png", "value": PNG}],
     "file_id": "file-api-example",
     "url": "/echo",
     "method": "POST",

@@ -50,7 +50,7 @@ MANAGED_COVERAGE = {
         "actions/test_chat_2026.py::test_pictures_and_documents_join_the_last_user_message",
     ("createChatCompletion", "prefix"):
         "actions/test_chat_2026.py::test_a_prefix_or_a_strict_tool_goes_to_beta",
-    ("uploadFile", "file"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
+    ("uploadFile", "fileData"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
     ("uploadFile", "purpose"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
     ("uploadFile", "expires_after"): "actions/test_upload.py::test_upload_sends_purpose_expiry_then_the_file",
     ("createFimCompletion", "include_usage"):

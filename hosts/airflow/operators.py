@@ -219,14 +219,14 @@ class DeepSeekUploadFileOperator(DeepSeekOperator):
 
     action_key = 'uploadFile'
     input_keys = (
-        'file', 'purpose', 'expires_after', 'timeout', 'maxRetries', 'retryDelayMS',
+        'fileData', 'purpose', 'expires_after', 'timeout', 'maxRetries', 'retryDelayMS',
         'useExponentialBackoff', 'retryAllErrors', 'maxResponseMB', 'debugRequest',
     )
     template_fields = input_keys
     template_fields_renderers: dict[str, str] = {}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 file: dict | list | None = None,
+                 fileData: dict | list | None = None,
                  purpose: str | None = None,
                  expires_after: int | None = None,
                  timeout: float | None = None,

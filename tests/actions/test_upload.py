@@ -33,7 +33,7 @@ def test_upload_sends_purpose_expiry_then_the_file(connector, recorder, tmp_path
     answering(recorder, FILE_OBJECT)
     path = tmp_path / "report.pdf"
     path.write_bytes(PDF)
-    inputs = {"file": {"report.pdf": path}, "purpose": "text_recognition", "expires_after": 7200}
+    inputs = {"fileData": {"report.pdf": path}, "purpose": "text_recognition", "expires_after": 7200}
     result = connector.run("uploadFile", inputs, {"apiKey": FAKE_KEY, "baseUrl": recorder.url})
     assert result == {"data": FILE_OBJECT}
     [sent] = recorder.received
@@ -48,22 +48,22 @@ def test_upload_sends_purpose_expiry_then_the_file(connector, recorder, tmp_path
 def test_a_picture_from_base64_with_its_type(connector, recorder):
     answering(recorder, {**FILE_OBJECT, "purpose": "user_data"})
     value = {"data": base64.b64encode(PNG).decode(), "contentType": "image/png"}
-    connector.run("uploadFile", {"file": [{"key": "dot", "value": value}]},
+    connector.run("uploadFile", {"fileData": [{"key": "dot", "value": value}]},
                   {"apiKey": FAKE_KEY, "baseUrl": recorder.url})
     assert multipart_parts(recorder.received[0]) == [("purpose", None, None, b"user_data"),
                                                       ("file", "dot", "image/png", PNG)]
 
 
 @pytest.mark.parametrize("inputs, label, says", [
-    ({"file": {"notes.txt": b"hello"}}, "File Data", "is not a JPEG, PNG, GIF or WebP picture"),
-    ({"file": {"big.png": PNG + b"\0" * (64 * 2**20)}}, "File Data",
+    ({"fileData": {"notes.txt": b"hello"}}, "File Data", "is not a JPEG, PNG, GIF or WebP picture"),
+    ({"fileData": {"big.png": PNG + b"\0" * (64 * 2**20)}}, "File Data",
      "DeepSeek takes at most 64 MB for a picture"),
-    ({"file": {"big.txt": b"x" * (32 * 2**20 + 1)}, "purpose": "text_recognition"}, "File Data",
+    ({"fileData": {"big.txt": b"x" * (32 * 2**20 + 1)}, "purpose": "text_recognition"}, "File Data",
      "at most 32 MB for a .txt document"),
-    ({"file": {"../etc/passwd.pdf": PDF}, "purpose": "text_recognition"}, "File Data", "not a path"),
-    ({"file": {"a.png": PNG, "b.png": PNG}}, "File Data", "at most 1 entries"),
-    ({"file": {"a.png": PNG}, "expires_after": 60}, "Expires After (seconds)", "3600"),
-    ({"file": {"a.pdf": PDF}, "purpose": "archive"}, "Purpose", "user_data"),
+    ({"fileData": {"../etc/passwd.pdf": PDF}, "purpose": "text_recognition"}, "File Data", "not a path"),
+    ({"fileData": {"a.png": PNG, "b.png": PNG}}, "File Data", "at most 1 entries"),
+    ({"fileData": {"a.png": PNG}, "expires_after": 60}, "Expires After (seconds)", "3600"),
+    ({"fileData": {"a.pdf": PDF}, "purpose": "archive"}, "Purpose", "user_data"),
 ])
 def test_files_deepseek_would_refuse_are_refused_before_sending(connector, recorder, inputs, label, says):
     with pytest.raises(InputError) as raised:
@@ -75,18 +75,19 @@ def test_files_deepseek_would_refuse_are_refused_before_sending(connector, recor
 def test_a_hundred_megabyte_pdf_is_within_the_limit_and_a_larger_one_is_not(connector, recorder):
     answering(recorder, FILE_OBJECT)
     big = io.BytesIO(PDF + b"\0" * (100 * 2**20 - len(PDF)))
-    connector.run("uploadFile", {"file": {"big.pdf": big}, "purpose": "rich_layout_recognition"},
+    connector.run("uploadFile", {"fileData": {"big.pdf": big}, "purpose": "rich_layout_recognition"},
                   {"apiKey": FAKE_KEY, "baseUrl": recorder.url})
     assert len(multipart_parts(recorder.received[0])[-1][3]) == 100 * 2**20
     with pytest.raises(InputError, match="at most 100 MB for a .pdf document"):
-        inputs = {"file": {"big.pdf": io.BytesIO(b"\0" * (100 * 2**20 + 1))}, "purpose": "text_recognition"}
+        too_big = io.BytesIO(b"\0" * (100 * 2**20 + 1))
+        inputs = {"fileData": {"big.pdf": too_big}, "purpose": "text_recognition"}
         connector.run("uploadFile", inputs, {"apiKey": FAKE_KEY, "baseUrl": recorder.url})
 
 
 def test_files_round_trip_on_the_emulator(connector, connection, emulator):
-    uploaded = connector.run("uploadFile", {"file": {"report.pdf": PDF}, "purpose": "text_recognition"},
+    uploaded = connector.run("uploadFile", {"fileData": {"report.pdf": PDF}, "purpose": "text_recognition"},
                              connection)["data"]
-    picture = connector.run("uploadFile", {"file": {"dot.png": PNG}}, connection)["data"]
+    picture = connector.run("uploadFile", {"fileData": {"dot.png": PNG}}, connection)["data"]
     assert uploaded["id"].startswith("file-api-") and uploaded["bytes"] == len(PDF)
     listed = connector.run("listFiles", {"order": "desc", "limit": 1}, connection)["data"]
     assert [f["id"] for f in listed["data"]] == [picture["id"]] and listed["has_more"] is True
@@ -140,12 +141,24 @@ def test_a_document_parsed_in_silence_is_waited_for_within_the_timeout(connector
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         connection = {"apiKey": FAKE_KEY, "baseUrl": f"http://127.0.0.1:{server.server_address[1]}"}
-        result = connector.run("uploadFile", {"file": {"report.pdf": PDF}, "purpose": "text_recognition",
+        result = connector.run("uploadFile", {"fileData": {"report.pdf": PDF}, "purpose": "text_recognition",
                                               "timeout": 10}, connection)
         assert result["data"]["id"] == "file-api-abc"
         with pytest.raises(Exception, match="(?i)time"):
-            connector.run("uploadFile", {"file": {"report.pdf": PDF}, "purpose": "text_recognition",
+            connector.run("uploadFile", {"fileData": {"report.pdf": PDF}, "purpose": "text_recognition",
                                          "timeout": 1.5}, connection)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_command_line_uploads_a_file_from_disk(tmp_path, capsys):
+    from deepseek_connector.cli.main import main
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(PDF)
+    assert main(["run", "uploadFile", "--emulator", "--file", "report=@" + str(path),
+                 "-i", "purpose=text_recognition"]) == 0
+    uploaded = json.loads(capsys.readouterr().out)["data"]
+    assert (uploaded["filename"], uploaded["bytes"], uploaded["purpose"]) == (
+        "report.pdf", len(PDF), "text_recognition")  # the key had no extension: the file's own name

@@ -141,7 +141,7 @@ EXAMPLES = {
     "createFimCompletion": {"model": "deepseek-flash", "prompt": "def add(a, b):",
                             "suffix": "    return c"},
     # A form's File Data: a JSON object of file name to {"data": base64, "contentType"}.
-    "uploadFile": {"file": json.dumps({"dot.png": {"data": PNG_BASE64, "contentType": "image/png"}}),
+    "uploadFile": {"fileData": json.dumps({"dot.png": {"data": PNG_BASE64, "contentType": "image/png"}}),
                    "purpose": "user_data"},
     "listFiles": {"order": "desc", "limit": 5},
     "getFile": {"file_id": "{uploaded}"},
@@ -152,7 +152,7 @@ EXAMPLES = {
 def uploaded(credentials) -> str:
     """A file of the credentials' key on the emulator, for the tools that name one."""
     file = {"dot.png": {"data": PNG_BASE64, "contentType": "image/png"}}
-    return load_connector().run("uploadFile", {"file": file}, credentials)["data"]["id"]
+    return load_connector().run("uploadFile", {"fileData": file}, credentials)["data"]["id"]
 
 
 @pytest.mark.parametrize("tool", sorted(EXAMPLES))

@@ -352,7 +352,7 @@ def test_without_stream_the_answer_comes_whole(templates, emulator, tmp_path, mo
 
 AGENT_GIVES = {  # what an agent gives each action in tool mode; the rest is the component's own
     "listModels": set(), "getUserBalance": set(), "createChatCompletion": {"user_message"},
-    "createFimCompletion": {"prompt"}, "rawRequest": {"url", "method"}, "uploadFile": {"file"},
+    "createFimCompletion": {"prompt"}, "rawRequest": {"url", "method"}, "uploadFile": {"fileData"},
     "listFiles": set(), "getFile": {"file_id"}, "deleteFile": {"file_id"},
 }
 

@@ -12,7 +12,7 @@ PDF = "JVBERi0xLjQKQlQgKFJldmVudWUgZ3JldyAxMiBwZXJjZW50KSBUaiBFVAolJUVPRgo="  # 
 with DAG("deepseek_files", start_date=datetime(2026, 1, 1), schedule=None, catchup=False):
     upload = DeepSeekUploadFileOperator(
         task_id="upload",
-        file={"report.pdf": {"data": PDF, "contentType": "application/pdf"}},
+        fileData={"report.pdf": {"data": PDF, "contentType": "application/pdf"}},
         purpose="text_recognition",
     )
     chat = DeepSeekCreateChatCompletionOperator(
