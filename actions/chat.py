@@ -18,7 +18,7 @@ from ..runtime.errors import ApiError, OutputError, Problems
 from ..runtime.http.messages import HttpRequest, json_bytes
 from ..runtime.manifest.models import ActionSpec
 from .chat_assembler import ChatCompletionAssembler
-from .chat_messages import conversation, handed_on, said
+from .chat_messages import conversation, handed_on, normalise_messages, said
 from .completions import CompletionAction, answer_text, finish, with_stream_options
 from .json_output import add_usage, mismatch, parse_json, schema_problem
 from .media import REQUEST_LIMIT, megabytes
@@ -66,10 +66,13 @@ class CreateChatCompletion(CompletionAction):
                 body["tool_choice"] = choice
         if "extra_body" in form:
             merge_extra_body(body, form["extra_body"], call.spec, problems)
-        if form.get("images") and not problems.items and len(json_bytes(body)) > REQUEST_LIMIT:
-            problems.add("images", f"make the request larger than DeepSeek's {megabytes(REQUEST_LIMIT)}; "
-                                   "send fewer or smaller pictures, or upload them (Upload File, Image File "
-                                   "IDs).")
+        oversized = not problems.items and carries_pictures(body["messages"]) \
+            and len(json_bytes(body)) > REQUEST_LIMIT
+        if oversized:
+            problems.add("images" if form.get("images") else "messages",
+                         "hold pictures that make the request larger than DeepSeek's "
+                         f"{megabytes(REQUEST_LIMIT)}; send fewer or smaller pictures, or upload them "
+                         "(Upload File, Image File IDs).")
         problems.raise_any()
         return declared_request(call, wired, beta=uses_beta(body))
 
@@ -86,6 +89,12 @@ class CreateChatCompletion(CompletionAction):
             data = repaired(self, call, data)
         sent = conversation(call.form, call.problems())
         return finish({**data, "conversation": handed_on(sent, data)}, call, self.expects_json(call))
+
+
+def carries_pictures(messages: list[dict[str, Any]]) -> bool:
+    """Whether any message holds a picture inline (its base64 counts toward the 48 MB body)."""
+    return any(isinstance(message.get("content"), list) and "data:" in json_bytes(message["content"]).decode()
+               for message in messages if isinstance(message, dict))
 
 
 def thinking(form: Any) -> bool:
@@ -105,12 +114,13 @@ def refusal_advice(error: ApiError, call: Call) -> str | None:
     """What to do about DeepSeek's refusals that a form's inputs explain."""
     said_by_api = (error.api_message or "").lower()
     if "reasoning_content" in said_by_api:
-        sent = conversation(call.form, call.problems())
-        lacking = [str(number) for number, message in enumerate(sent, start=1)
-                   if message.get("role") == "assistant" and message.get("tool_calls")
-                   and not message.get("reasoning_content")]
-        which = f"Message {', '.join(lacking)} (an assistant message that called tools) has" if lacking \
-            else "An assistant message that called tools has"
+        # Numbered as the user sees them: within Messages.
+        given = normalise_messages(call.form["messages"], call.problems()) if "messages" in call.form else []
+        lacking = [str(number) for number, message in enumerate(given, start=1)
+                   if isinstance(message, dict) and message.get("role") == "assistant"
+                   and message.get("tool_calls") and not message.get("reasoning_content")]
+        which = f"Message {', '.join(lacking)} of Messages (an assistant message that called tools) has" \
+            if lacking else "An assistant message that called tools has"
         return (f"{which} no reasoning_content. A thinking model needs it back: map the earlier "
                 "step's Conversation output into Messages (it keeps reasoning_content), or copy the "
                 "reasoning_content of that answer into the message, or set Thinking Mode to Disabled.")
@@ -126,14 +136,16 @@ def repaired(action: CreateChatCompletion, call: Call, data: dict[str, Any]) -> 
     repairs as Repair Attempts allow: the model is sent its mistake and asked again; usage adds
     up every attempt."""
     schema = call.form.get("json_schema")
+    prefix = call.form.get("prefix") or ""
     repairs = 0
-    while (problem := answer_problem(data, schema)) is not None:
+    while (problem := answer_problem(data, schema, prefix)) is not None:
         if repairs >= call.form["repair_attempts"]:
             tried = f" after {repairs} repair attempt(s)" if repairs else ""
             wanted = "match the JSON Schema" if schema is not None else "give a JSON object"
             raise OutputError(f"The answer did not {wanted}{tried}: {problem}.", partial=data)
         repairs += 1
-        follow_up = call.quiet().with_form(repair_form(call, data, problem, schema))
+        follow_up = call.quiet().with_form(repair_form(call, data, problem, schema, prefix))
+        prefix = ""  # the repair's answer is whole
         usage = data.get("usage")
         data = action.checked(exchange(action, follow_up), follow_up)
         data["usage"] = add_usage(usage, data.get("usage"))
@@ -157,13 +169,14 @@ def check_json_schema(form: Any, body: dict[str, Any], problems: Problems) -> No
         schema=json.dumps(form["json_schema"]))})
 
 
-def answer_problem(data: dict[str, Any], schema: dict[str, Any] | None) -> str | None:
+def answer_problem(data: dict[str, Any], schema: dict[str, Any] | None, prefix: str = "") -> str | None:
     """Why the answer is blank, or (with a schema) not JSON matching it; None when it is fine. An
     answer that calls tools instead is not judged: its text comes after the tools' results."""
     choices = data.get("choices") or []
     if choices and isinstance(choices[0], dict) and choices[0].get("finish_reason") == "tool_calls":
         return None
     text = answer_text(data)
+    text = None if text is None else prefix + text  # an Answer Prefix is the answer's beginning
     if text is None or not text.strip():
         return "it was blank (DeepSeek sends spaces when the JSON it wrote could not be decoded)"
     if schema is None:  # JSON mode: other text is left to the next step (Simplify Output's json_error)
@@ -172,9 +185,11 @@ def answer_problem(data: dict[str, Any], schema: dict[str, Any] | None) -> str |
     return problem or mismatch(value, schema)
 
 
-def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any] | None) -> Any:
-    """The conversation again, with the answer and a message saying what was wrong with it."""
-    assistant = {"role": "assistant", "content": answer_text(answer) or ""}
+def repair_form(call: Call, answer: dict[str, Any], problem: str, schema: dict[str, Any] | None,
+                prefix: str = "") -> Any:
+    """The conversation again, with the answer (its prefix joined) and a message saying what was
+    wrong with it."""
+    assistant = {"role": "assistant", "content": prefix + (answer_text(answer) or "")}
     request = REPAIR_REQUEST.format(problem=problem, schema=json.dumps(schema)) if schema is not None \
         else REPAIR_JSON_REQUEST.format(problem=problem)
     correction = {"role": "user", "content": request}

@@ -5,7 +5,9 @@ Answer Prefix; and the Conversation a step hands on to the next turn."""
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..runtime.errors import Problems
 from ..runtime.forms.form import FormValues
@@ -14,20 +16,33 @@ from .multipart import file_content
 
 ROLES = ("system", "user", "assistant", "tool", "latest_reminder")
 IMAGE_URL_LIMIT = 8192
-IMAGE_URL_SCHEMES = ("https://", "http://", "data:image/")
+FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
+DATA_URL = re.compile(r"data:image/(?:jpeg|jpg|png|gif|webp);base64,[A-Za-z0-9+/]+={0,2}", re.IGNORECASE)
+
+
+def image_url_ok(url: str) -> bool:
+    """One web address with a host, or one picture as base64 data of a kind DeepSeek reads."""
+    if len(url) > IMAGE_URL_LIMIT or any(ch.isspace() or not ch.isprintable() for ch in url):
+        return False
+    if url[:5].lower() == "data:":
+        return DATA_URL.fullmatch(url) is not None
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("https", "http") and bool(parts.hostname) and "," not in url
 
 
 def conversation(form: FormValues, problems: Problems) -> list[dict[str, Any]]:
     """The messages to send: System Prompt first, then Messages, then User Message with the
     attachments (on the last user message when there is no User Message), then the prefix."""
     messages: list[dict[str, Any]] = []
-    if form.get("system_prompt") is not None:
-        messages.append({"role": "system", "content": form["system_prompt"]})
-    if form.get("messages") is not None:
-        given = normalise_messages(form["messages"], problems)
-        if messages and any(m.get("role") == "system" for m in given if isinstance(m, dict)):
-            problems.add("system_prompt", "is given and Messages has a system message too; keep one of them.")
-        messages += given
+    given = normalise_messages(form["messages"], problems) if form.get("messages") is not None else []
+    system = form.get("system_prompt")
+    # A Conversation handed on from a step with this System Prompt already begins with it.
+    if system is not None and given[:1] != [{"role": "system", "content": system}]:
+        messages.append({"role": "system", "content": system})
+        if any(m.get("role") == "system" for m in given if isinstance(m, dict)):
+            problems.add("system_prompt", "is given and Messages has another system message; keep one of "
+                                          "them.")
+    messages += given
     if form.get("user_message") is not None:
         messages.append({"role": "user", "content": form["user_message"]})
     if form.get("messages") is None and form.get("user_message") is None:
@@ -37,7 +52,10 @@ def conversation(form: FormValues, problems: Problems) -> list[dict[str, Any]]:
     if parts:
         attach(messages, parts, problems)
     if form.get("prefix") is not None:
-        if messages and messages[-1].get("role") == "assistant":
+        if messages and messages[-1].get("prefix"):
+            problems.add("prefix", "is given and Messages already ends with a prefix message; leave it "
+                                   "blank.")
+        elif messages and messages[-1].get("role") == "assistant":
             problems.add("prefix", "needs the conversation to end with a user message, not an assistant one.")
         messages.append({"role": "assistant", "content": form["prefix"], "prefix": True})
     return messages
@@ -81,9 +99,11 @@ def attachments(form: FormValues, problems: Problems) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     for number, url in enumerate(form.get("image_urls") or (), start=1):
         url = url.strip()
-        if not url.startswith(IMAGE_URL_SCHEMES) or len(url) > IMAGE_URL_LIMIT:
-            problems.add("image_urls", f"entry {number} must be an https:// address or data:image/... "
-                                       f"text of at most {IMAGE_URL_LIMIT} characters.")
+        if not image_url_ok(url):
+            problems.add("image_urls", f"entry {number} must be one web address (https://host/...) or "
+                                       "one data:image/jpeg|png|gif|webp;base64,... text, without spaces, "
+                                       f"of at most {IMAGE_URL_LIMIT} characters; give each picture an entry "
+                                       "of its own.")
             continue
         parts.append({"type": "image_url", "image_url": {"url": url}})
     for pair in form.get("images") or ():
@@ -93,7 +113,7 @@ def attachments(form: FormValues, problems: Problems) -> list[dict[str, Any]]:
     for key in ("image_file_ids", "document_file_ids"):
         for number, file_id in enumerate(form.get(key) or (), start=1):
             file_id = file_id.strip()
-            if not file_id or not all(ch.isalnum() or ch in "-_" for ch in file_id):
+            if not FILE_ID.fullmatch(file_id):
                 problems.add(key, f"entry {number} is not a file id (such as file-api-...).")
                 continue
             parts.append({"type": "file", "file_id": file_id})
@@ -124,8 +144,8 @@ def attach(messages: list[dict[str, Any]], parts: list[dict[str, Any]], problems
     """The parts join the last message, which must be the user's: its text first, then them."""
     last = messages[-1] if messages else None
     if last is None or last.get("role") != "user":
-        problems.add("image_urls", "and the other pictures and documents join the last user message, but the "
-                                   "conversation does not end with one; add a User Message.")
+        problems.add("messages", "ends with an assistant or tool message, so the pictures and documents have "
+                                 "no user message to join; add a User Message.")
         return
     content = last.get("content")
     text_parts = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or ())

@@ -48,7 +48,7 @@ def finish(data: dict[str, Any], call: Call, expects_json: bool) -> Any:
     """Simplify Output, when asked for."""
     if not call.form.get("simplify_output"):
         return data
-    return simplify(data, call.form.get("tools"), expects_json)
+    return simplify(data, call.form.get("tools"), expects_json, call.form.get("prefix") or "")
 
 
 def answer_text(data: Any) -> str | None:

@@ -17,6 +17,7 @@ from .media import (
     LARGE_DOCUMENT_LIMIT,
     LARGE_DOCUMENTS,
     UPLOAD_IMAGE_LIMIT,
+    document_problem,
     extension,
     head_of,
     image_kind,
@@ -53,18 +54,22 @@ class UploadFile(Action):
 
 def check_upload(filename: str, content: FileContent, purpose: str, problems: Problems) -> None:
     """The file's kind and size against what DeepSeek takes for the purpose."""
-    if "/" in filename or "\\" in filename:
-        problems.add("fileData", f"has the key {filename!r}; the key is the file's name (report.pdf), "
-                             "not a path.")
+    if "/" in filename or "\\" in filename or filename in (".", "..") or len(filename) > 255 \
+            or not filename.isprintable():
+        problems.add("fileData", f"has the key {filename!r}; the key is the file's name (report.pdf, at most "
+                                 "255 printable characters), not a path.")
         return
     size = size_of(content)
     if purpose == "user_data":
         if image_kind(head_of(content)) is None:
             problems.add("fileData", f"file {filename!r} is not a {IMAGE_NAMES} picture, which Purpose "
-                                     "Images needs; choose Text recognition or Rich layout recognition for a "
-                                     "document.")
+                                     "Images needs (choose Text recognition or Rich layout recognition for a "
+                                     'document; give base64 text as {"data": "...", "contentType": "..."}).')
         limit = UPLOAD_IMAGE_LIMIT
     else:
+        problem = document_problem(filename, head_of(content))
+        if problem:
+            problems.add("fileData", f"file {filename!r} {problem}.")
         limit = LARGE_DOCUMENT_LIMIT if extension(filename) in LARGE_DOCUMENTS else DOCUMENT_LIMIT
     if size > limit:
         kind = "a picture" if purpose == "user_data" else f"a .{extension(filename) or 'file'} document"

@@ -62,7 +62,8 @@ def tool_call(call: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool) -> dict[str, Any]:
+def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool,
+             prefix: str = "") -> dict[str, Any]:
     """The flat output: text, reasoning, finish_reason, tool calls, json, usage, model and id (and
     the conversation to send next, for chat)."""
     choice = (data.get("choices") or [{}])[0]
@@ -70,7 +71,9 @@ def simplify(data: dict[str, Any], tools: list[Any] | None, expects_json: bool) 
     text = message.get("content") if "message" in choice else choice.get("text")
     schemas = {tool["function"]["name"]: tool["function"].get("parameters")
                for tool in tools or () if isinstance(tool, dict) and isinstance(tool.get("function"), dict)}
-    value, problem = parse_json(text) if expects_json else (None, None)
+    # With an Answer Prefix, the JSON is the prefix and its continuation together.
+    value, problem = parse_json(prefix + text if isinstance(text, str) else text) if expects_json \
+        else (None, None)
     usage = data.get("usage") or {}
     details = usage.get("completion_tokens_details")
     simplified = {

@@ -31,6 +31,29 @@ def image_kind(head: bytes) -> str | None:
     return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
 
 
+# Documents DeepSeek parses, by extension, and how the binary ones begin (a file that does not
+# is not what its name says: often base64 text or a web address pasted as the content).
+DOCUMENT_KINDS = frozenset({"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "csv", "tsv", "txt", "md",
+                            "markdown", "json", "xml", "html", "htm", "epub", "mobi", "azw3", "fb2"})
+DOCUMENT_SIGNATURES = {"pdf": (b"%PDF",), "docx": (b"PK\x03\x04",), "pptx": (b"PK\x03\x04",),
+                       "xlsx": (b"PK\x03\x04",), "epub": (b"PK\x03\x04",),
+                       "doc": (b"\xd0\xcf\x11\xe0",), "ppt": (b"\xd0\xcf\x11\xe0",),
+                       "xls": (b"\xd0\xcf\x11\xe0",)}
+
+
+def document_problem(filename: str, head: bytes) -> str | None:
+    """Why DeepSeek would not parse this document, or None."""
+    kind = extension(filename)
+    if kind not in DOCUMENT_KINDS:
+        return (f"is not a document DeepSeek reads (.{kind or '?'}); give the file's name with its "
+                "extension: .pdf, .docx, .pptx, .xlsx, .txt, .md, .csv, .epub and the like")
+    signatures = DOCUMENT_SIGNATURES.get(kind)
+    if signatures and not head.startswith(signatures):
+        return (f"does not hold a .{kind} file (text in a form is the file's content: give base64 as "
+                '{"data": "...", "contentType": "..."}; a web address is not fetched)')
+    return None
+
+
 def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 

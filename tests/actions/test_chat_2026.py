@@ -59,7 +59,10 @@ def test_system_prompt_and_user_message_around_messages(connector, recorder):
         {"role": "user", "content": "Only this"}]
     refused(connector, {"system_prompt": "A", "messages": [{"role": "system", "content": "B"},
                                                           {"role": "user", "content": "x"}]},
-            "System Prompt", "Messages has a system message too")
+            "System Prompt", "Messages has another system message")
+    # A Conversation handed on from a step with the same System Prompt begins with it: not twice.
+    handed_on = [{"role": "system", "content": "A"}, {"role": "user", "content": "x"}]
+    assert sent(connector, recorder, system_prompt="A", messages=handed_on)["messages"] == handed_on
     refused(connector, {"system_prompt": "A"}, "Messages", "or User Message is needed")
 
 
@@ -86,7 +89,15 @@ def test_pictures_and_documents_join_the_last_user_message(connector, recorder):
     ({"user_message": "x", "image_urls": ["https://e.com/" + "a" * 8200]}, "Image URLs", "8192"),
     ({"user_message": "x", "document_file_ids": ["../files"]}, "Document File IDs", "not a file id"),
     ({"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}],
-      "image_urls": ["https://e.com/a.png"]}, "Image URLs", "add a User Message"),
+      "image_urls": ["https://e.com/a.png"]}, "Messages", "add a User Message"),
+    ({"user_message": "x", "image_urls": ["https://a.com/x.png, https://b.com/y.png"]}, "Image URLs",
+     "an entry of its own"),
+    ({"user_message": "x", "image_urls": ["data:image/svg+xml,<svg onload=alert(1)>"]}, "Image URLs",
+     "data:image/jpeg|png|gif|webp;base64"),
+    ({"user_message": "x", "image_urls": ["https://"]}, "Image URLs", "https://host/"),
+    ({"user_message": "x", "image_file_ids": ["ｆｉｌｅ"]}, "Image File IDs", "not a file id"),
+    ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {
+        "url": "data:image/png;base64," + "A" * (49 * 2**20)}}]}]}, "Messages", "48 MB"),
 ])
 def test_attachments_deepseek_would_refuse_are_refused_before_sending(connector, inputs, label, says):
     refused(connector, inputs, label, says)
@@ -190,7 +201,8 @@ def test_a_tool_loop_with_thinking_on_through_the_conversation(connector, connec
     with pytest.raises(InvalidRequestError) as raised:
         connector.run("createChatCompletion", {"model": "deepseek-flash", "messages": [*stripped, result],
                                                "tools": [WEATHER]}, connection)
-    assert "Message 2 (an assistant message that called tools) has no reasoning_content" in str(raised.value)
+    assert "Message 2 of Messages (an assistant message that called tools) has no reasoning_content" \
+        in str(raised.value)
     assert "Conversation output" in str(raised.value)
 
 
@@ -209,3 +221,16 @@ def test_todays_roles_and_the_model_dropdown(connector, connection, emulator):
     options = connector.run("selectModel", {}, connection)["data"]
     assert options == [{"label": "deepseek-flash (reads text, image)", "key": "deepseek-flash"},
                        {"label": "deepseek-v4-pro (reads text)", "key": "deepseek-v4-pro"}]
+
+
+def test_json_with_an_answer_prefix_is_the_prefix_and_its_continuation(connector, recorder):
+    answering(recorder, answer('"a": 1}'))
+    connection = {"apiKey": FAKE_KEY, "baseUrl": recorder.url}
+    inputs = {"model": "deepseek-flash", "user_message": "Reply in json", "prefix": "{",
+              "response_format": "json_object", "simplify_output": True}
+    data = connector.run("createChatCompletion", inputs, connection)["data"]
+    assert data["json"] == {"a": 1} and data["conversation"][-1]["content"] == '{"a": 1}'
+    schema = {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}}
+    del inputs["response_format"]
+    data = connector.run("createChatCompletion", {**inputs, "json_schema": schema}, connection)["data"]
+    assert data["json"] == {"a": 1} and "repairs" not in data

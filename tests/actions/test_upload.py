@@ -64,6 +64,11 @@ def test_a_picture_from_base64_with_its_type(connector, recorder):
     ({"fileData": {"a.png": PNG, "b.png": PNG}}, "File Data", "at most 1 entries"),
     ({"fileData": {"a.png": PNG}, "expires_after": 60}, "Expires After (seconds)", "3600"),
     ({"fileData": {"a.pdf": PDF}, "purpose": "archive"}, "Purpose", "user_data"),
+    ({"fileData": {"report.pdf": "JVBERi0xLjQK"}, "purpose": "text_recognition"}, "File Data",
+     "does not hold a .pdf file (text in a form is the file's content: give base64 as"),
+    ({"fileData": {"notes": b"hello"}, "purpose": "text_recognition"}, "File Data",
+     "is not a document DeepSeek reads"),
+    ({"fileData": {"a\x00b.png": PNG}}, "File Data", "at most 255 printable characters"),
 ])
 def test_files_deepseek_would_refuse_are_refused_before_sending(connector, recorder, inputs, label, says):
     with pytest.raises(InputError) as raised:
