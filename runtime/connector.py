@@ -7,7 +7,6 @@ and kept, with the sessions behind them, in small least-recently-used caches key
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib
 import os
@@ -229,8 +228,8 @@ class Connector:
         with self._shown_errors(redactor):
             result = run(action, call)
         # Binary data (bytes) is returned exactly as sent.
-        return dataclasses.replace(result, data=redactor.value(result.data), text=result.text and
-                                   redactor.shown(result.text))
+        return ActionResult(redactor.value(result.data), result.status, result.headers,
+                            result.text and redactor.shown(result.text))
 
     def run(self, key: str, inputs: Mapping[str, Any] | None = None,
             connection: ConnectionValues | None = None, *,

@@ -65,7 +65,7 @@ def _coerce_fields(fields: tuple[InputSpec, ...], raw: Mapping[str, Any],
     given: dict[str, Any] = {}
     for spec in fields:
         value = raw.get(spec.key)
-        if is_blank(spec, value):
+        if value is None or is_blank(spec, value):
             if spec.required and spec.default is None and spec.type != "connection":
                 problems.append(InputProblem(spec.key, spec.label, "is required."))
             continue
