@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-KEY = "sk-3f9a2c7e1b8d4a6f0e5c9b2a7d1f3e8c"  # shaped like a DeepSeek key: "sk-" and 32 hex digits
+KEY = "sk-test-7c1f0e9a2b4d6e8f5a3c"  # fake; random after its prefix, so no part of it is in the answers
 AUTH = {"Authorization": f"Bearer {KEY}"}
 CHAT = {"model": "deepseek-flash", "messages": [{"role": "user", "content": "Hello"}]}
 # The connector's form for the same request. Max Response Size is raised because the longest

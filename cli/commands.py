@@ -20,7 +20,7 @@ from ..runtime.forms.structures import MAX_JSON_DEPTH
 from ..runtime.redaction import Redactor
 from .manifest_commands import cmd_describe, cmd_docs, cmd_export, cmd_schema, cmd_validate
 
-EMULATOR_KEY = "sk-local-0e5d8c41f7a2b963"  # random like a real key: its parts are no words
+EMULATOR_KEY = "sk-test-0e5d8c41f7a2b963"  # fake; random after its prefix: no part of it is a word
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
