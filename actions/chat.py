@@ -45,6 +45,7 @@ class CreateChatCompletion(CompletionAction):
         wired = call.wired()
         body = wired.body
         body["messages"] = conversation(form, problems)
+        call.made["conversation"] = list(body["messages"])  # as sent, before any schema instruction
         with_stream_options(call, body, problems)
         if "json_schema" in form:
             check_json_schema(form, body, problems)
@@ -87,7 +88,7 @@ class CreateChatCompletion(CompletionAction):
         data = self.checked(answer, call)
         if self.expects_json(call):
             data = repaired(self, call, data)
-        sent = conversation(call.form, call.problems())
+        sent = call.made.get("conversation") or conversation(call.form, call.problems())
         return finish({**data, "conversation": handed_on(sent, data)}, call, self.expects_json(call))
 
 

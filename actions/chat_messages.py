@@ -137,7 +137,11 @@ def inline_image(name: str, value: Any, problems: Problems) -> str | None:
     if kind is None:
         problems.add("images", f"image {name!r} is not a {IMAGE_NAMES} picture.")
         return None
-    return f"data:image/{kind};base64," + base64.b64encode(whole(content)).decode("ascii")
+    data = whole(content, INLINE_IMAGE_LIMIT)
+    if len(data) > INLINE_IMAGE_LIMIT:
+        problems.add("images", f"image {name!r} grew past {megabytes(INLINE_IMAGE_LIMIT)} while it was read.")
+        return None
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def attach(messages: list[dict[str, Any]], parts: list[dict[str, Any]], problems: Problems) -> None:

@@ -80,13 +80,15 @@ def head_of(content: FileContent, size: int = 16) -> bytes:
     return _peek(content, size)
 
 
-def whole(content: FileContent) -> bytes:
-    """A file's bytes (callers check its size first)."""
+def whole(content: FileContent, limit: int) -> bytes:
+    """A file's bytes, at most `limit` and one more (a file may grow after its size was looked at:
+    the caller refuses what is longer)."""
     if isinstance(content, bytes):
         return content
     if isinstance(content, Path):
-        return content.read_bytes()
-    return _peek(content, -1)
+        with content.open("rb") as opened:
+            return opened.read(limit + 1)
+    return _peek(content, limit + 1)
 
 
 def _peek(file: IO[bytes], size: int) -> bytes:

@@ -64,7 +64,7 @@ def validate(body: Any, beta: bool = False, files: FileLookup = lambda file_id: 
                                  and all(isinstance(s, str) for s in stop)):
         raise ChatRequestError(400, "stop must be a string or at most 16 strings", "stop")
     _check_response_format(body)
-    _check_tools(body, thinking)
+    _check_tools(body, thinking, beta)
     return attached
 
 
@@ -98,7 +98,7 @@ def _check_v4_fields(body: dict) -> None:
         raise ChatRequestError(400, "user_id may hold only letters, digits, _ and -, up to 512", "user_id")
 
 
-def _check_tools(body: dict, thinking: bool) -> None:
+def _check_tools(body: dict, thinking: bool, beta: bool) -> None:
     tools = body.get("tools")
     names = []
     if tools is not None:
@@ -109,6 +109,8 @@ def _check_tools(body: dict, thinking: bool) -> None:
             if not isinstance(function, dict) or tool.get("type") != "function" \
                     or not FUNCTION_NAME.match(str(function.get("name", ""))):
                 raise ChatRequestError(400, "each tool must be a function with a valid name", "tools")
+            if beta and function.get("strict") is True:  # outside /beta the flag is ignored
+                _check_strict(function)
             names.append(function["name"])
     choice = body.get("tool_choice")
     if isinstance(choice, dict):
@@ -123,6 +125,17 @@ def _check_tools(body: dict, thinking: bool) -> None:
         raise ChatRequestError(400, "tool_choice required needs tools", "tool_choice")
     if thinking and (choice == "required" or isinstance(choice, dict)):
         raise ChatRequestError(400, THINKING_TOOL_CHOICE, "tool_choice")
+
+
+def _check_strict(function: dict) -> None:
+    """Strict mode's schema rule (wording the emulator's own: DeepSeek's text was not captured)."""
+    parameters = function.get("parameters")
+    properties = (parameters.get("properties") or {}) if isinstance(parameters, dict) else {}
+    if not isinstance(parameters, dict) or parameters.get("additionalProperties") is not False \
+            or set(properties) - set(parameters.get("required") or ()):
+        message = (f"Invalid schema for function '{function['name']}': in strict mode every property must "
+                   "be required and additionalProperties must be false")
+        raise ChatRequestError(400, message, "tools")
 
 
 def thinking_on(body: dict) -> bool:

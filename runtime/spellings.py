@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 FRAGMENT = 8
 BLOCK = FRAGMENT // 2
@@ -50,22 +51,18 @@ MOST_UNITS = 32
 # An escape whose end has not arrived yet (a stream may be cut anywhere): a sequence without
 # its final byte, an ESC or BEL escape begun, one character's escape begun.
 _ESC_PART = r"\\\\?(?:u(?:0(?:0(?:1)?)?)?|x1?|03?)?"
-_ESCAPE_BEGUN = re.compile(rf"{_CSI}[0-?]{{0,32}}[ -/]{{0,8}}"
-                           rf"|{_STRING}{_BODY}{{0,256}}(?:{_ESC}|{_ESC_PART})?"
-                           rf"|{_ESC}[ -/]{{0,4}}|\x1b|{_ESC_PART}"
-                           r"|\\\\?(?:x[0-9a-fA-F]?|u[0-9a-fA-F]{0,3}|U[0-9a-fA-F]{0,7})")
+ESCAPE_BEGUN = (rf"{_CSI}[0-?]{{0,32}}[ -/]{{0,8}}|{_STRING}{_BODY}{{0,256}}(?:{_ESC}|{_ESC_PART})?"
+                rf"|{_ESC}[ -/]{{0,4}}|\x1b|{_ESC_PART}"
+                r"|\\\\?(?:x[0-9a-fA-F]?|u[0-9a-fA-F]{0,3}|U[0-9a-fA-F]{0,7})")
 _C1_STARTS = re.compile("[\x90\x98\x9b\x9d-\x9f]")
 # Every invisible character is outside printable ASCII; escapes need a backslash or an ESC.
 _ROUGH_GAP = "[^!-~]*+"
-_gap_unit: re.Pattern[str] | None = None
 
 
+@cache
 def gap_unit() -> re.Pattern[str]:
     """One thing that shows nothing; compiled when first needed (some milliseconds of a start)."""
-    global _gap_unit  # noqa: PLW0603 - a cache of one compiled pattern
-    if _gap_unit is None:
-        _gap_unit = re.compile(GAP_UNIT)
-    return _gap_unit
+    return re.compile(GAP_UNIT)
 
 
 def gap_before(ch: str) -> str:
@@ -95,9 +92,14 @@ def has_escape(text: str) -> bool:
     return "\\" in text or "\x1b" in text or not text.isascii() and _C1_STARTS.search(text) is not None
 
 
+@cache
+def _escape_begun() -> re.Pattern[str]:
+    return re.compile(ESCAPE_BEGUN)  # when first needed: a start need not pay for it
+
+
 def escape_begun(text: str, position: int) -> bool:
     """Whether text[position:] is the beginning of an escape that more text may complete."""
-    return _ESCAPE_BEGUN.fullmatch(text, position) is not None
+    return _escape_begun().fullmatch(text, position) is not None
 
 
 class Spelling:

@@ -76,6 +76,9 @@ class Call:
     output: Path | None = None
     #: Receives the live text while a streamed answer arrives.
     live: LiveHandler | None = None
+    #: What the action's request built that its result needs again (a chat's conversation, its
+    #: pictures read once), for this call only.
+    made: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def start(cls, spec: ActionSpec, form: FormValues, connection: Connection, executor: Executor, *,
@@ -93,7 +96,7 @@ class Call:
 
     def with_form(self, form: FormValues) -> Call:
         """The same call (deadline, policy, limits) with other values: a follow-up request."""
-        return dataclasses.replace(self, form=form)
+        return dataclasses.replace(self, form=form, made={})
 
     def quiet(self) -> Call:
         """The same call without live text (a follow-up whose text is not the answer shown)."""

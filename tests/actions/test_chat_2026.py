@@ -7,6 +7,7 @@ server; DeepSeek's rules through the emulator."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import pytest
@@ -234,3 +235,28 @@ def test_json_with_an_answer_prefix_is_the_prefix_and_its_continuation(connector
     del inputs["response_format"]
     data = connector.run("createChatCompletion", {**inputs, "json_schema": schema}, connection)["data"]
     assert data["json"] == {"a": 1} and "repairs" not in data
+
+
+class CountingFile(io.BytesIO):
+    """A picture handed over as a file object, counting the bytes read from it."""
+
+    taken = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+
+def test_pictures_are_read_once_and_the_schema_instruction_is_not_handed_on(connector, recorder):
+    answering(recorder, answer('{"city": "Porto"}'))
+    picture = CountingFile(PNG)
+    schema = {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}
+    inputs = {"model": "deepseek-flash", "user_message": "Where is this?", "images": {"p.png": picture},
+              "json_schema": schema, "simplify_output": True}
+    connection = {"apiKey": FAKE_KEY, "baseUrl": recorder.url}
+    data = connector.run("createChatCompletion", inputs, connection)["data"]
+    assert picture.taken == 16 + len(PNG)  # its first bytes for the kind, then the whole, once
+    sent = json.loads(recorder.received[0]["body"])["messages"]
+    assert sent[0]["content"].startswith("Reply with only a JSON object")
+    assert data["conversation"] == [*sent[1:], {"role": "assistant", "content": '{"city": "Porto"}'}]

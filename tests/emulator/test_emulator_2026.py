@@ -205,3 +205,13 @@ def test_uploads_refused_as_deepseek_refuses_them(emulator, content, filename, p
 def test_an_expiry_out_of_range_is_refused(emulator):
     refused(upload(emulator, PNG, "dot.png", **{"expires_after[anchor]": "created_at",
                                                "expires_after[seconds]": "60"}), 400, "expires_after needs")
+
+
+def test_strict_tools_keep_their_schema_rule_under_beta_only(emulator):
+    strict = {"type": "function", "function": {**WEATHER["function"], "strict": True}}
+    refused(chat(emulator, "/beta", tools=[strict], thinking={"type": "disabled"}), 400,
+            "every property must be required and additionalProperties must be false")
+    assert chat(emulator, tools=[strict]).status_code == 200  # outside /beta the flag is ignored
+    closed = {**strict["function"], "parameters": {**WEATHER["function"]["parameters"],
+                                                   "additionalProperties": False}}
+    assert chat(emulator, "/beta", tools=[{"type": "function", "function": closed}]).status_code == 200
