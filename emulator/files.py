@@ -19,7 +19,6 @@ from .messages import ChatRequestError, image_kind
 
 MiB = 2**20
 PURPOSES = ("user_data", "text_recognition", "rich_layout_recognition")
-IMAGE_TYPES = {"jpg", "jpeg", "png", "gif", "webp"}
 LARGE_DOCUMENTS = {"pdf", "doc", "docx", "ppt", "pptx"}
 SMALL_DOCUMENTS = {"txt", "md", "markdown", "csv", "tsv", "json", "xml", "html", "htm", "xls", "xlsx",
                    "epub", "mobi", "azw3", "fb2"}
@@ -98,10 +97,7 @@ def read_multipart(read: Callable[[int], bytes], length: int, boundary: str) -> 
 def size_limit(filename: str, purpose: str) -> int:
     """The most bytes DeepSeek takes for this kind of file, refusing kinds the purpose cannot use."""
     kind = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if purpose == "user_data":
-        if kind not in IMAGE_TYPES:
-            raise ChatRequestError(400, "Files with purpose user_data must be images (JPEG, PNG, GIF or "
-                                        "WebP)", "file")
+    if purpose == "user_data":  # a picture is told from its bytes, whatever its name (see upload)
         return 64 * MiB
     if kind in LARGE_DOCUMENTS:
         return 100 * MiB

@@ -194,7 +194,7 @@ def test_files_are_the_keys_own(emulator):
 @pytest.mark.parametrize("content, filename, purpose, order, text", [
     (PNG, "dot.png", "mystery", ("purpose", "file"), "purpose must be one of"),
     (b"not an image", "dot.png", "user_data", ("purpose", "file"), "not a JPEG, PNG, GIF or WebP"),
-    (b"%PDF-1.4", "a.pdf", "user_data", ("purpose", "file"), "must be images"),
+    (b"%PDF-1.4", "a.pdf", "user_data", ("purpose", "file"), "not a JPEG, PNG, GIF or WebP"),
     (b"%PDF-1.4", "a.pdf", "text_recognition", ("file", "purpose"), "purpose must come before file"),
     (b"data", "a.exe", "text_recognition", ("purpose", "file"), "Unsupported file type"),
 ])
@@ -215,3 +215,8 @@ def test_strict_tools_keep_their_schema_rule_under_beta_only(emulator):
     closed = {**strict["function"], "parameters": {**WEATHER["function"]["parameters"],
                                                    "additionalProperties": False}}
     assert chat(emulator, "/beta", tools=[{"type": "function", "function": closed}]).status_code == 200
+
+
+def test_a_picture_is_told_from_its_bytes_not_its_name(emulator):
+    assert upload(emulator, PNG, "scan").status_code == 200
+    refused(upload(emulator, b"not a picture", "photo.png"), 400, "not a JPEG, PNG, GIF or WebP")
