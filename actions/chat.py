@@ -94,8 +94,10 @@ class CreateChatCompletion(CompletionAction):
 
 def carries_pictures(messages: list[dict[str, Any]]) -> bool:
     """Whether any message holds a picture inline (its base64 counts toward the 48 MB body)."""
-    return any(isinstance(message.get("content"), list) and "data:" in json_bytes(message["content"]).decode()
-               for message in messages if isinstance(message, dict))
+    parts = [part for message in messages if isinstance(message, dict)
+             and isinstance(message.get("content"), list) for part in message["content"]]
+    return any(isinstance(part, dict) and isinstance(part.get("image_url"), dict)
+               and str(part["image_url"].get("url", ""))[:5] == "data:" for part in parts)
 
 
 def thinking(form: Any) -> bool:
