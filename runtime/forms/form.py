@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InputError, InputProblem
 from ..manifest.inputs import InputSpec
-from ..manifest.models import ActionSpec, ConnectionSpec
+from ..manifest.models import ActionSpec, ConnectionSpec, FormSpec
 from .coercers import coerce_value
 
 __all__ = ["FormValues", "coerce_inputs", "coerce_connection", "coerce_value", "is_blank"]
@@ -33,14 +33,14 @@ class FormValues(Mapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         return key in self._merged
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._merged.get(key, default)
-
     def __iter__(self) -> Iterator[str]:
         return iter(self._merged)
 
     def __len__(self) -> int:
         return len(self._merged)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._merged.get(key, default)
 
     def is_given(self, key: str) -> bool:
         return key in self.given
@@ -60,20 +60,29 @@ def is_blank(spec: InputSpec, value: Any) -> bool:
     return False
 
 
-def _coerce_fields(fields: tuple[InputSpec, ...], raw: Mapping[str, Any],
-                   problems: list[InputProblem]) -> dict[str, Any]:
+def _coerce_given(form: FormSpec, raw: Mapping[str, Any], problems: list[InputProblem]) -> dict[str, Any]:
+    """The values given for the form's inputs, coerced (a form has dozens of inputs, a step
+    gives a few: only those are walked). Keys that are not inputs are left to the caller."""
     given: dict[str, Any] = {}
-    for spec in fields:
-        value = raw.get(spec.key)
-        if value is None or is_blank(spec, value):
-            if spec.required and spec.default is None and spec.type != "connection":
-                problems.append(InputProblem(spec.key, spec.label, "is required."))
+    by_key = form.by_key
+    for key, value in raw.items():
+        spec = by_key.get(key)
+        if spec is None or value is None or is_blank(spec, value):
             continue
         try:
-            given[spec.key] = coerce_value(spec, value)
+            given[key] = coerce_value(spec, value)
         except ValueError as exc:
             problems.append(InputProblem(spec.key, spec.label, str(exc)))
+    for key in form.required_keys:
+        if key not in given and not any(problem.key == key for problem in problems):
+            problems.append(InputProblem(key, by_key[key].label, "is required."))
     return given
+
+
+def _in_form_order(form: FormSpec, problems: list[InputProblem]) -> list[InputProblem]:
+    """Problems in the order of the form's inputs (keys that are not inputs last, as given)."""
+    last = len(form.inputs)
+    return sorted(problems, key=lambda problem: form.order.get(problem.key, last))
 
 
 def coerce_inputs(spec: ActionSpec, raw: Mapping[str, Any] | None) -> FormValues:
@@ -82,14 +91,14 @@ def coerce_inputs(spec: ActionSpec, raw: Mapping[str, Any] | None) -> FormValues
     if not isinstance(raw, Mapping):
         raise InputError.single("inputs", "Inputs", "must be an object of input values by key.")
     problems: list[InputProblem] = []
-    given = _coerce_fields(spec.inputs, raw, problems)
+    given = _coerce_given(spec, raw, problems)
     for key in raw:
         if key not in spec.by_key:
             allowed = ", ".join(sorted(f.key for f in spec.inputs if f.type != "connection")) or "none"
             problems.append(InputProblem(str(key), str(key),
                                          f"is not an input of this action (its inputs are: {allowed})."))
     if problems:
-        raise InputError(problems)
+        raise InputError(_in_form_order(spec, problems))
     return FormValues(given, spec.defaults)
 
 
@@ -107,7 +116,7 @@ def coerce_connection(spec: ConnectionSpec, raw: Any) -> FormValues:
         if folded in known and key != known[folded]:
             problems.append(InputProblem(str(key), str(key), f"'{key}' is not a connection value; "
                                          f"did you mean '{known[folded]}'?"))
-    given = _coerce_fields(spec.inputs, raw, problems)
+    given = _coerce_given(spec, raw, problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(_in_form_order(spec, problems))
     return FormValues(given, spec.defaults)

@@ -54,6 +54,11 @@ def coerce_json(spec: InputSpec, value: Any) -> Any:
             value = value.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError(f"must be {expected}; the value given is not valid UTF-8 text.") from None
+    if isinstance(value, str) and spec.allow_plain_text and shape != "any" \
+            and not value.lstrip().startswith(("[", "{", '"')):
+        # Text that cannot be the object or array asked for: plain text (a chat's message),
+        # without a parse that fails (an exception costs more than the rest of a form).
+        return coerce_text(spec, value)
     if isinstance(value, str):
         text = value
         try:

@@ -18,6 +18,8 @@ from ..manifest.inputs import PLACEHOLDER
 from ..manifest.models import ActionSpec
 from .form import FormValues
 
+_ABSENT = object()
+
 
 @dataclass(slots=True)
 class WiredParts:
@@ -29,11 +31,12 @@ class WiredParts:
 
 def wire_inputs(spec: ActionSpec, form: FormValues) -> WiredParts:
     parts = WiredParts()
-    for field_spec in spec.inputs:
-        wire = field_spec.wire
-        if wire is None or wire.to in ("managed", "setting") or field_spec.key not in form:
+    for field_spec in spec.wired:
+        value = form.get(field_spec.key, _ABSENT)
+        if value is _ABSENT:
             continue
-        value = form[field_spec.key]
+        wire = field_spec.wire
+        assert wire is not None  # spec.wired holds wired inputs only
         name = field_spec.wire_name
         if wire.to == "body":
             parts.body[name] = {wire.wrap: value} if wire.wrap else value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -117,10 +118,8 @@ class Executor:
         elif body is None and request.json_body is not None:
             body = json_bytes(request.json_body)
             headers.setdefault("Content-Type", "application/json")
-        prepared = requests.PreparedRequest()
         try:
-            prepared.prepare(method=request.method.upper(), url=url, headers=headers, data=body,
-                             hooks=self.session.hooks)
+            prepared = prepared_request(request.method.upper(), url, headers, body, self.session.hooks)
         except (ValueError, requests.RequestException):
             raise InputError.single("url", "URL", UNPARSEABLE_TEXT) from None
         # The URL as requests will send it (it re-quotes and encodes host names) is what counts.
@@ -222,14 +221,42 @@ class Executor:
 
     def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
         """The response's headers, with any secret a server echoed in them redacted."""
-        return CaseInsensitiveDict({self.redactor.text(name): self.redactor.text(value)
-                                    for name, value in headers.items()})
+        pairs = list(headers.items())
+        if self.redactor.clean(text for pair in pairs for text in pair):
+            return CaseInsensitiveDict(pairs)
+        text = self.redactor.text
+        return CaseInsensitiveDict({text(name): text(value) for name, value in pairs})
 
     def _status_error(self, response: HttpResponse) -> ApiError:
         message = api_error_message(shown_body(response), response.headers.get("Content-Type", ""))
         return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
                                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                                 attempts=response.attempts)
+
+
+def prepared_request(method: str, url: str, headers: Mapping[str, Any], body: Any,
+                     hooks: Mapping[str, Any]) -> requests.PreparedRequest:
+    """requests' PreparedRequest.prepare, in its order, with the URL's preparation kept per URL
+    and no auth step: the URL's user name is refused before (the key goes in the connection's own
+    header), so that step could only ever do nothing."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method(method)
+    # A query may carry anything a step was given: only the plain URLs are kept.
+    prepared.url = _prepared_url(url) if "?" not in url else _prepared_url.__wrapped__(url)
+    prepared.prepare_headers(headers)
+    prepared.prepare_cookies(None)
+    prepared.prepare_body(body, None, None)
+    prepared.prepare_hooks(hooks)
+    return prepared
+
+
+@lru_cache(maxsize=256)
+def _prepared_url(url: str) -> str | None:
+    """A URL as requests sends it (quoted, host name encoded): the same text every time, and the
+    longest step of preparing a request, so kept for the URLs a connection calls."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    return prepared.url
 
 
 def proxy_passwords(proxies: Mapping[str, str] | None) -> list[str]:

@@ -51,6 +51,23 @@ class FormSpec(Model):
         return {field.key: field for field in self.inputs}
 
     @cached_property
+    def required_keys(self) -> tuple[str, ...]:
+        """Inputs a user must give: required, with no default to stand in."""
+        return tuple(field.key for field in self.inputs
+                     if field.required and field.default is None and field.type != "connection")
+
+    @cached_property
+    def wired(self) -> tuple[InputSpec, ...]:
+        """Inputs placed in the request by connector.yaml (body, query, header, path), in order."""
+        return tuple(field for field in self.inputs
+                     if field.wire is not None and field.wire.to not in ("managed", "setting"))
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each input's place in the form, for listing problems in the order a user sees them."""
+        return {field.key: place for place, field in enumerate(self.inputs)}
+
+    @cached_property
     def defaults(self) -> dict[str, Any]:
         """The coerced manifest defaults of the form (checked when the manifest loaded)."""
         return {field.key: coerce_value(field, field.default) for field in self.inputs
