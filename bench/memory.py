@@ -120,10 +120,14 @@ def stream_memory(server: CannedServer, sizes: tuple[int, int], rounds: int) -> 
 
 def upload_memory(server: CannedServer, mib: int, rounds: int, workdir: Path) -> Table:
     path = workdir / "upload.bin"
+    # Sent as report.pdf: the connector checks a document begins as its kind does, as DeepSeek reads it.
+    pdf_head = b"%PDF-1.7\n"
     with path.open("wb") as file:
-        for _ in range(mib):
+        file.write(pdf_head)
+        file.write((bytes(range(256)) * 4096)[len(pdf_head):])
+        for _ in range(mib - 1):
             file.write(bytes(range(256)) * 4096)
-    path.with_suffix(".warm").write_bytes(b"x" * 1024)
+    path.with_suffix(".warm").write_bytes(pdf_head + b"x" * 1024)
     clients = ("connector, Path", "httpx, file object", "requests, bytes", "connector, bytes")
     growths = Growths()
     for round_number in range(rounds):
