@@ -65,7 +65,7 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 # json.dumps would make this encoder anew for every value.
-_AS_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=repr).encode
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=repr)
 
 
 def _replaced(value: str, spans: list[tuple[int, int]]) -> str:
@@ -187,18 +187,25 @@ class Redactor:
         """Whether a value certainly needs nothing redacted or replaced: its JSON text, written by
         the json module at C speed, shows no secret (invisible characters between its characters
         are written as escapes, which count as invisible too) and no lone surrogate. A walk of a
-        large answer in Python costs seconds; this, a fraction."""
+        large answer in Python costs seconds; this, a fraction.
+
+        The text is looked at in the pieces the encoder hands back (its one-shot mode, which
+        writes at C speed), never joined: each piece holds whole strings, and the walk redacts
+        string by string, so a piece is as good as the whole; a large answer's JSON is then
+        not held twice (its pieces and their join) on top of the answer itself."""
         if not self._plain_in_json:
             return False
         try:
-            text = _AS_JSON(value)
+            for text in _JSON.iterencode(value, _one_shot=True):
+                # A backslash a string holds is written doubled; an escape it spells (\\u200b)
+                # must still count as one.
+                probe = text.replace("\\\\", "\\") if "\\\\" in text else text
+                if self._spans(probe, self._spellings) or not text.isascii() \
+                        and (_SURROGATE.search(text) or _BIDI.search(text)):
+                    return False
         except (ValueError, TypeError, RecursionError):
             return False
-        # A backslash a string holds is written doubled; an escape it spells (\\u200b) must
-        # still count as one.
-        probe = text.replace("\\\\", "\\") if "\\\\" in text else text
-        return not (self._spans(probe, self._spellings) or not text.isascii()
-                    and (_SURROGATE.search(text) or _BIDI.search(text)))
+        return True
 
     def shown(self, text: str) -> str:
         """One string of a value as it may be shown: redacted, lone surrogates replaced."""

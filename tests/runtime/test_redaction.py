@@ -109,3 +109,15 @@ def test_cutting_happens_after_redaction():
 
 def test_text_that_only_looks_like_a_short_prefix_is_kept():
     assert Redactor([FAKE_KEY]).text("the sk-test word") == "the sk-test word"
+
+
+def test_a_key_anywhere_in_a_large_value_is_redacted():
+    # A large value's JSON text is looked at in the pieces the encoder writes (on Python 3.11,
+    # about 50,000 list items each): keys sit on either side of later joints, none in the first.
+    items = ["filler"] * 240_000
+    places = [*range(99_990, 100_010), *range(149_990, 150_010), 239_999]
+    for place in places:
+        items[place] = f"id {FAKE_KEY} end"
+    shown = Redactor([FAKE_KEY]).value({"data": items})["data"]
+    assert [shown[place] for place in places] == [f"id {REDACTED} end"] * len(places)
+    assert shown[1] == "filler" and len(shown) == len(items)
