@@ -28,13 +28,13 @@ from timing import linearity, per_call, stream_throughput, threads
 
 # Rounds and sizes: the full run (about 6-8 minutes on 2 cores) and a smoke run (under a minute).
 FULL = {
-    "rounds": 7, "calls": 300,  # a. per-call overhead
+    "rounds": 15, "calls": 300,  # a. per-call overhead (more rounds: a steadier median)
     "stream_chunks": 100_000, "stream_rounds": 3,  # b. throughput
     "memory_sizes": (10_000, 100_000), "memory_rounds": 3,  # c. stream memory
     "kinds": ("logprobs", "long-event", "tool", "reasoning"),  # d. linearity
     "linear_sizes": (10_000, 40_000, 160_000), "linear_rounds": 3,
     "cold_rounds": 15,  # e. cold start
-    "threads": (1, 2, 4, 8, 16, 32, 64), "thread_calls": 960, "thread_rounds": 3,  # f. threads
+    "threads": (1, 2, 4, 8, 16, 32, 64), "thread_calls": 960, "thread_rounds": 5,  # f. threads
     "upload_mib": 100, "json_mib": 50, "blob_mib": 100, "file_rounds": 3,  # g, h. files
 }
 QUICK = {
