@@ -27,12 +27,12 @@ def packaged_manifest() -> Manifest:
     """connector.yaml as shipped in the package, checked against its typed models."""
     # The runtime (pydantic, requests) is imported on first use, not with the package, so a
     # host that only lists entry points does not pay for it.
-    from .runtime.manifest.loading import parse_manifest
+    from .runtime.manifest.loading import load_packaged_manifest
 
     # Read beside this file rather than through importlib.resources, whose import (tempfile,
     # shutil, compressors) costs some 8 ms of every command's cold start; the package is
     # always installed as files (wheel, editable install, or vendored into a Dify plugin).
-    return parse_manifest(Path(__file__).with_name("connector.yaml").read_text("utf-8"))
+    return load_packaged_manifest(Path(__file__).with_name("connector.yaml"))
 
 
 def load_connector(session: requests.Session | None = None) -> Connector:

@@ -77,6 +77,7 @@ def generated_files(reference: str | None = None) -> dict[Path, str]:
     from ..hosts.airflow import generate as airflow
     from ..hosts.fields import hosts_page
     from ..hosts.langflow import generate as langflow
+    from ..runtime.manifest.loading import parsed_copy
 
     manifest = load_connector().manifest
     reference_path = Path(reference or os.path.join("docs", "reference.md"))
@@ -86,6 +87,8 @@ def generated_files(reference: str | None = None) -> dict[Path, str]:
         Path("hosts", "langflow", "extension.json"): langflow.extension_json(manifest, __version__),
         Path("hosts", "langflow", "components", "deepseek.py"): langflow.components_module(manifest),
         Path("hosts", "airflow", "operators.py"): airflow.operators_module(manifest),
+        # connector.yaml as JSON, so that a start need not import and run PyYAML (loading.py).
+        Path("runtime", "manifest", "connector.parsed.json"): parsed_copy(MANIFEST_FILE.read_text("utf-8")),
     }
 
 

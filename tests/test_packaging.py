@@ -34,6 +34,7 @@ def test_wheel_carries_manifest_schema_assets_and_code(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("deepseek_connector/connector.yaml",
                    "deepseek_connector/runtime/manifest/manifest.schema.json",
+                   "deepseek_connector/runtime/manifest/connector.parsed.json",
                    "deepseek_connector/docs/reference.md", "deepseek_connector/assets/icon.png"):
         assert needed in names, needed
     left_out = ("deepseek_connector/tests", "deepseek_connector/bench")

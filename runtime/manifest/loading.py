@@ -2,19 +2,59 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import ManifestError
 from .models import Manifest
 
+#: connector.yaml's data as JSON, with the hash of the text it was parsed from: written by
+#: `deepseek-connector docs` (with the other generated files), used only while it is of the very
+#: same text.
+PARSED_FILE = Path(__file__).with_name("connector.parsed.json")
+
 
 def parse_manifest(text: str, *, source: str = "connector.yaml") -> Manifest:
     return check_manifest(parse_yaml(text, source), source)
+
+
+def load_packaged_manifest(path: Path) -> Manifest:
+    """The shipped connector.yaml: through its parsed copy when that is current (importing
+    PyYAML and parsing take about a tenth of a command's cold start), else parsed now. The
+    models check the data either way."""
+    text = path.read_text("utf-8")
+    parsed = current_parsed_copy(text)
+    return check_manifest(parsed, str(path.name)) if parsed is not None else parse_manifest(text)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def current_parsed_copy(text: str) -> Any | None:
+    """The parsed copy's data if it was made from `text`, else None."""
+    try:
+        copy = json.loads(PARSED_FILE.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(copy, dict) or copy.get("source_sha256") != text_hash(text):
+        return None
+    return copy.get("manifest")
+
+
+def parsed_copy(text: str, source: str = "connector.yaml") -> str:
+    """The parsed copy of `text`, as PARSED_FILE holds it."""
+    data = parse_yaml(text, source)
+    if json.loads(json.dumps(data)) != data:
+        raise ManifestError(f"{source}: holds values JSON cannot carry (dates, non-text keys); "
+                            "write them as text.")
+    return json.dumps({"source_sha256": text_hash(text), "manifest": data}, ensure_ascii=False,
+                      separators=(",", ":")) + "\n"
 
 
 def load_manifest(path: str | Path) -> Manifest:
@@ -27,6 +67,8 @@ def load_manifest(path: str | Path) -> Manifest:
 
 
 def parse_yaml(text: str, source: str) -> Any:
+    import yaml  # only when connector.yaml changed since its parsed copy was written
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader is chosen above

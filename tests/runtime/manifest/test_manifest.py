@@ -12,8 +12,9 @@ import pytest
 import yaml
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import ManifestError
+from deepseek_connector.runtime.manifest import loading
 from deepseek_connector.runtime.manifest.inputs import CALL_SETTINGS
-from deepseek_connector.runtime.manifest.loading import load_manifest, parse_manifest
+from deepseek_connector.runtime.manifest.loading import current_parsed_copy, load_manifest, parse_manifest
 from deepseek_connector.runtime.manifest.models import manifest_json_schema
 from jsonschema import Draft202012Validator
 
@@ -146,3 +147,33 @@ def test_the_run_path_imports_no_schema_validator():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_parsed_copy_is_of_the_shipped_manifest_and_spares_the_yaml_parser():
+    # Current, so that a wheel built from this tree starts without importing PyYAML.
+    assert current_parsed_copy(manifest_text()) == yaml.safe_load(manifest_text()), \
+        "run `deepseek-connector docs`"
+    code = ("import sys; from deepseek_connector import load_connector; load_connector(); "
+            "print('yaml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("copy", [None, '{"source_sha256": "0", "manifest": {}}', "not json"])
+def test_a_stale_or_missing_parsed_copy_leaves_the_yaml_in_charge(tmp_path, monkeypatch, copy):
+    # A connector.yaml edited after its copy was written (or a copy lost) is read as it is now.
+    edited = manifest_text().replace("label: List Models", "label: Every Model", 1)
+    assert edited != manifest_text()
+    if copy is not None:
+        (tmp_path / "copy.json").write_text(copy, "utf-8")
+    monkeypatch.setattr(loading, "PARSED_FILE", tmp_path / "copy.json")
+    source = tmp_path / "connector.yaml"
+    source.write_text(edited, "utf-8")
+    assert loading.load_packaged_manifest(source).action("listModels").label == "Every Model"
+    # A copy written for that very text is what is read (this one says so by its label).
+    (tmp_path / "copy.json").write_text(loading.parsed_copy(edited), "utf-8")
+    assert loading.current_parsed_copy(edited) == yaml.safe_load(edited)
+    marked = json.loads(loading.parsed_copy(edited).replace("Every Model", "From The Copy"))
+    (tmp_path / "copy.json").write_text(json.dumps(marked), "utf-8")
+    assert loading.load_packaged_manifest(source).action("listModels").label == "From The Copy"
