@@ -156,6 +156,14 @@ def test_all_problems_are_reported_at_once_by_label():
     assert [p.key for p in caught.value.problems] == ["model", "temperature", "colour"]
 
 
+def test_a_required_input_given_a_bad_value_is_reported_once_for_what_is_wrong():
+    action = form_of(field("count", "Count", "integer", required=True, minimum=1))
+    with pytest.raises(InputError) as caught:
+        coerce_inputs(action, {"count": "many"})
+    assert [p.key for p in caught.value.problems] == ["count"]
+    assert "is required" not in str(caught.value) and "whole number" in str(caught.value)
+
+
 @pytest.mark.parametrize("blank", [None, "", []])
 def test_blank_values_are_left_out(blank):
     assert coerce_inputs(form_of(field("stop", "Stop", "valuelist")), {"stop": blank}).given == {}
