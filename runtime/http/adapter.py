@@ -4,8 +4,8 @@ requests sends every call, through requests' own `HTTPAdapter.send`, so the tool
 with (`responses`, `requests-mock`) intercept it and a platform can hand over a Session of its
 own (its headers, hooks, proxies, verify/cert and mounted adapters take part). The adapter
 below is an HTTPAdapter that keeps the connector's promises underneath: its connections attach
-to the call's deadline guard (connecting, TLS, a proxy's CONNECT and every read; see
-transport.py), a thread waits for a free pooled connection only until the deadline, and one
+to the call's deadline guard (the name's look-up, connecting, TLS, a proxy's CONNECT and every read; see
+deadline.py), a thread waits for a free pooled connection only until the deadline, and one
 verifying TLS context is made per CA bundle (and client certificate), not per connection.
 """
 

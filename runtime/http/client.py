@@ -1,10 +1,10 @@
 """The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
 
 Every call goes through a requests Session (the connector's own, or one a host platform gives)
-and requests' HTTPAdapter.send: the connector's GuardedAdapter (pools.py), or an adapter the
+and requests' HTTPAdapter.send: the connector's GuardedAdapter (adapter.py), or an adapter the
 host mounted on its Session. A request is prepared once and its URL checked as requests and
 urllib3 will send it (the key only goes to the connection's origin); then the retry loop
-(retry.py) runs its attempts. Each attempt is bounded by the call's deadline (the watchdog cuts
+(retries.py) runs its attempts. Each attempt is bounded by the call's deadline (the watchdog cuts
 it off) and its body by the size limit; each is logged from redacted text.
 """
 

@@ -4,7 +4,9 @@ urllib3 only bounds each socket wait, so a server that trickles a byte now and t
 finishes a stream, can hold a call forever. Here every attempt registers with one watchdog
 thread; when the call's deadline passes, the watchdog shuts the attempt's socket down and
 the blocked read returns at once. The socket is known through urllib3's documented hook for
-connection classes (`ConnectionCls`), so no private attribute of urllib3 is read.
+connection classes (`ConnectionCls`), so no private attribute of urllib3 is read. Before there
+is a socket, the name's look-up and each address tried are bounded by the deadline too
+(connecting.py), through the method urllib3's own SOCKS connection overrides (`_new_conn`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +24,9 @@ from typing import Any
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+from .connecting import open_socket
 
 
 class Deadline:
@@ -113,6 +119,26 @@ class _GuardedMixin:
     def request(self, *args: Any, **kwargs: Any) -> None:
         self._attach_current()  # a pooled connection, already connected, serves a new attempt
         super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def _new_conn(self) -> socket.socket:
+        """The socket, as urllib3 opens it (and with its errors), but with the name's look-up and
+        the addresses tried all within the call's deadline."""
+        deadline = self.guard.deadline if self.guard is not None else None
+        if deadline is None:
+            return super()._new_conn()  # type: ignore[misc]
+        connection: Any = self
+        wait = connection.timeout if isinstance(connection.timeout, (int, float)) else None
+        try:
+            sock = open_socket(connection.host, connection.port, wait, deadline.remaining,
+                               connection.source_address, connection.socket_options)
+        except socket.gaierror as exc:
+            raise NameResolutionError(connection.host, connection, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from exc
+        except OSError as exc:
+            raise NewConnectionError(connection, f"Failed to establish a new connection: {exc}") from exc
+        sys.audit("http.client.connect", connection, connection.host, connection.port)
+        return sock
 
 
 class GuardedHTTPConnection(_GuardedMixin, HTTPConnection):

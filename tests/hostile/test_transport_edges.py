@@ -1,5 +1,6 @@
-"""What urllib3 leaves to its caller: a deadline while an https call talks to a proxy, interim
-(1xx) answers that must not reach the next call, and proxy settings that cannot be used."""
+"""What urllib3 leaves to its caller: a deadline while an https call talks to a proxy, while a
+host name is looked up and while its addresses are tried, interim (1xx) answers that must not
+reach the next call, and proxy settings that cannot be used."""
 
 from __future__ import annotations
 
@@ -50,22 +51,73 @@ def trickling_proxy(monkeypatch):
     listener.close()
 
 
-def test_an_https_call_through_a_trickling_proxy_keeps_its_deadline(connector, trickling_proxy):
+def timed_call(connector, base_url: str) -> tuple[float, ConnectorError]:
+    """List Models with a Timeout of 1 s against `base_url`: how long it took and how it failed."""
     outcome: list = []
 
     def call() -> None:
         started = time.monotonic()
         try:
-            connector.run("listModels", {"timeout": 1, "maxRetries": 0},
-                          {"apiKey": KEY, "baseUrl": "https://api.deepseek.invalid"})
+            connector.run("listModels", {"timeout": 1, "maxRetries": 0}, {"apiKey": KEY, "baseUrl": base_url})
         except ConnectorError as error:
             outcome.append((time.monotonic() - started, error))
 
     # In a thread, so that a wait the deadline does not bound fails this test instead of hanging it.
     worker = threading.Thread(target=call, daemon=True)
     worker.start()
-    worker.join(1 + SLACK + 2)
+    worker.join(1 + SLACK + 8)
     [(took, error)] = outcome
+    return took, error
+
+
+def test_an_https_call_through_a_trickling_proxy_keeps_its_deadline(connector, trickling_proxy):
+    took, error = timed_call(connector, "https://api.deepseek.invalid")
+    assert error.kind == "timeout" and "Timeout of 1 s ran out" in str(error)
+    assert took < 1 + SLACK
+
+
+def test_a_name_server_that_never_answers_does_not_outlast_the_deadline(connector, monkeypatch):
+    # The Base URL's domain may be anyone's, and so may its name server: socket.getaddrinfo takes
+    # no timeout. Here a look-up of the name hangs for 6 s, then fails.
+    real_getaddrinfo = socket.getaddrinfo
+    released = threading.Event()
+
+    def slow_getaddrinfo(host, *args, **kwargs):
+        if host == "slow-names.test":
+            released.wait(6)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    try:
+        took, error = timed_call(connector, "https://slow-names.test")
+    finally:
+        released.set()
+    assert error.kind == "timeout" and "Timeout of 1 s ran out" in str(error)
+    assert took < 1 + SLACK
+    assert leaked(*error_texts(error)) == []
+
+
+def test_a_name_with_many_silent_addresses_does_not_outlast_the_deadline(connector, monkeypatch):
+    # A listener whose queue is full: a connection to it waits, unanswered, for its timeout.
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    address = listener.getsockname()
+    held = socket.create_connection(address)
+    real_getaddrinfo = socket.getaddrinfo
+
+    def many_addresses(host, *args, **kwargs):
+        if host == "many-addresses.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)] * 8
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", many_addresses)
+    try:
+        # Each address alone is given the connect timeout (or what is left of the call's time):
+        # eight of them one after another must still end with the call's Timeout.
+        took, error = timed_call(connector, f"https://many-addresses.test:{address[1]}")
+    finally:
+        held.close()
+        listener.close()
     assert error.kind == "timeout" and "Timeout of 1 s ran out" in str(error)
     assert took < 1 + SLACK
 
