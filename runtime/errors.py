@@ -69,6 +69,10 @@ class InputProblem:
         return f"{self.label}: {self.message}"
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 class InputError(ConnectorError):
     """An input is missing or invalid. Nothing was sent."""
 
@@ -79,7 +83,8 @@ class InputError(ConnectorError):
         if len(self.problems) == 1:
             text = f"Invalid input. {self.problems[0]}"
         else:
-            listed = "; ".join(str(p) for p in self.problems)
+            # One sentence (or more) per input, each ending as a sentence does.
+            listed = " ".join(_sentence(str(p)) for p in self.problems)
             text = f"{len(self.problems)} inputs are invalid. {listed}"
         super().__init__(text)
 

@@ -156,10 +156,10 @@ def coerce_select(spec: InputSpec, value: Any) -> str:
                 return choice.value
         folded = wanted.lower()
         for choice in choices:
-            names = (choice.value, choice.label, *choice.aliases)
+            names = (choice.value, choice.label, choice.short_label, *choice.aliases)
             if folded in (name.lower() for name in names):
                 return choice.value
-    allowed = ", ".join(choice.value for choice in choices)
+    allowed = ", ".join(choice.shown for choice in choices)
     raise ValueError(f"must be one of: {allowed}; got {shown(spec, value)}.")
 
 

@@ -47,6 +47,19 @@ class Choice(Model):
     label: str
     aliases: tuple[str, ...] = Field(default=(), description="Other spellings accepted for this choice.")
 
+    @property
+    def short_label(self) -> str:
+        """The label without its note in brackets: "Extra high" of "Extra high (DeepSeek treats it
+        as High)"."""
+        return self.label.split(" (", 1)[0]
+
+    @property
+    def shown(self) -> str:
+        """How an error names this choice: as the form shows it, with the value to type when
+        that differs ("JSON object (json_object)")."""
+        short = self.short_label
+        return short if short.lower() == self.value.lower() else f"{short} ({self.value})"
+
 
 class Wire(Model):
     """Where an input's value goes on the request."""

@@ -136,7 +136,7 @@ def test_form_data_alone_is_still_multipart(connector, recorder):
     ({"url": ""}, "URL: is required."),
     ({"timeout": "0"}, "Timeout (ms): must be a whole number from 1 to 3600000"),
     ({"maxRetries": "-1"}, "Max Retry Count: must be a whole number from 0 to 10"),
-    ({"responseType": "xml"}, "Response Type: must be one of: json, text, binary"),
+    ({"responseType": "xml"}, "Response Type: must be one of: JSON, Text, Binary"),
     ({"headers": [{"key": "X-A", "value": "1\r\nInjected: yes"}]},
      "Header: header 'X-A' has a value with line"),
     ({"headers": [{"key": "bad name", "value": "v"}]}, "Header: header name 'bad name' may only use"),

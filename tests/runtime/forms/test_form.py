@@ -30,6 +30,8 @@ TEMPERATURE = spec("number", minimum=0, maximum=2)
 COUNT = spec("integer", minimum=1)
 FORMAT = spec("select", choices=(Choice(value="text", label="Text"),
                                  Choice(value="binary", label="Binary", aliases=("arraybuffer",))))
+EFFORT = spec("select", choices=(Choice(value="high", label="High"),
+                                 Choice(value="xhigh", label="Extra high (treated as High)")))
 
 
 @pytest.mark.parametrize("field, given, expected", [
@@ -66,6 +68,8 @@ FORMAT = spec("select", choices=(Choice(value="text", label="Text"),
     (FORMAT, "text", "text"),
     (FORMAT, "Binary", "binary"),
     (FORMAT, "arraybuffer", "binary"),
+    (EFFORT, "Extra high (treated as High)", "xhigh"),
+    (EFFORT, " extra HIGH", "xhigh"),  # the label as a form shows it, without its note
     (spec("json"), '{"a": [1, 2]}', {"a": [1, 2]}),
     (spec("json"), {"a": 1}, {"a": 1}),
     (spec("json"), [1, "x"], [1, "x"]),
@@ -100,7 +104,8 @@ def test_values_are_coerced_to_their_declared_type(field, given, expected):
     (COUNT, [], "must be a whole number"),
     (spec("boolean"), "maybe", "must be true or false (yes/no also work); got 'maybe'."),
     (spec("boolean"), 2, "must be true or false"),
-    (FORMAT, "xml", "must be one of: text, binary; got 'xml'."),
+    (FORMAT, "xml", "must be one of: Text, Binary; got 'xml'."),
+    (EFFORT, "extra", "must be one of: High, Extra high (xhigh); got 'extra'."),
     (spec("json"), "{bad", "must be JSON; the text is not valid JSON (Expecting property name"),
     (spec("json"), "NaN", "NaN is not allowed in JSON"),
     (spec("json"), {"x": float("nan")}, "must not contain NaN or Infinity"),
@@ -149,8 +154,7 @@ def test_all_problems_are_reported_at_once_by_label():
         coerce_inputs(action, {"temperature": "hot", "colour": "red"})
     text = str(caught.value)
     assert text.startswith("3 inputs are invalid.")
-    assert "Model: is required." in text
-    assert "Temperature: must be a number from 0 to 2; got 'hot'." in text
+    assert "Model: is required. Temperature: must be a number from 0 to 2; got 'hot'. colour: " in text
     assert ("colour: is not an input of this action (its inputs are: debugRequest, maxResponseMB, "
             "maxRetries, model,") in text
     assert [p.key for p in caught.value.problems] == ["model", "temperature", "colour"]
