@@ -86,10 +86,15 @@ class CreateChatCompletion(CompletionAction):
 
     def result(self, answer: Answer, call: Call) -> Any:
         data = self.checked(answer, call)
-        if self.expects_json(call):
-            data = repaired(self, call, data)
         sent = call.made.get("conversation") or conversation(call.form, call.problems())
-        return finish({**data, "conversation": handed_on(sent, data)}, call, self.expects_json(call))
+        # An answer to a prefix (Answer Prefix, or Messages ending in one) continues it.
+        prefix = sent[-1]["content"] if sent and sent[-1].get("prefix") else ""
+        if self.expects_json(call):
+            data = repaired(self, call, data, prefix)
+        if data.get("repairs"):
+            # A repair was asked without the prefix: its answer is whole, not a continuation.
+            sent, prefix = [message for message in sent if not message.get("prefix")], ""
+        return finish({**data, "conversation": handed_on(sent, data)}, call, self.expects_json(call), prefix)
 
 
 def carries_pictures(messages: list[dict[str, Any]]) -> bool:
@@ -134,12 +139,11 @@ def refusal_advice(error: ApiError, call: Call) -> str | None:
     return None
 
 
-def repaired(action: CreateChatCompletion, call: Call, data: dict[str, Any]) -> dict[str, Any]:
-    """The answer, or (when it is no JSON, blank, or does not match the JSON Schema) as many
-    repairs as Repair Attempts allow: the model is sent its mistake and asked again; usage adds
-    up every attempt."""
+def repaired(action: CreateChatCompletion, call: Call, data: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The answer (the continuation of `prefix`, when one was sent), or (when it is no JSON,
+    blank, or does not match the JSON Schema) as many repairs as Repair Attempts allow: the
+    model is sent its mistake and asked again; usage adds up every attempt."""
     schema = call.form.get("json_schema")
-    prefix = call.form.get("prefix") or ""
     repairs = 0
     while (problem := answer_problem(data, schema, prefix)) is not None:
         if repairs >= call.form["repair_attempts"]:

@@ -44,11 +44,12 @@ def with_stream_options(call: Call, body: dict[str, Any], problems: Problems) ->
     return body
 
 
-def finish(data: dict[str, Any], call: Call, expects_json: bool) -> Any:
-    """Simplify Output, when asked for."""
+def finish(data: dict[str, Any], call: Call, expects_json: bool, prefix: str = "") -> Any:
+    """Simplify Output, when asked for. `prefix`: what the answer continues (a chat's Answer
+    Prefix, when the answer is its continuation)."""
     if not call.form.get("simplify_output"):
         return data
-    return simplify(data, call.form.get("tools"), expects_json, call.form.get("prefix") or "")
+    return simplify(data, call.form.get("tools"), expects_json, prefix)
 
 
 def answer_text(data: Any) -> str | None:

@@ -235,6 +235,15 @@ def test_json_with_an_answer_prefix_is_the_prefix_and_its_continuation(connector
     del inputs["response_format"]
     data = connector.run("createChatCompletion", {**inputs, "json_schema": schema}, connection)["data"]
     assert data["json"] == {"a": 1} and "repairs" not in data
+    # The same prefix given as the last of Messages.
+    del inputs["prefix"], inputs["user_message"]
+    inputs["messages"] = [{"role": "user", "content": "Reply in json"},
+                          {"role": "assistant", "content": "{", "prefix": True}]
+    for asked in ({"response_format": "json_object"}, {"json_schema": schema}):
+        data = connector.run("createChatCompletion", {**inputs, **asked}, connection)["data"]
+        assert (data["text"], data["json"]) == ('"a": 1}', {"a": 1}) and "repairs" not in data
+        assert data["conversation"][-1]["content"] == '{"a": 1}'
+    assert len(recorder.received) == 4  # no repair was asked
 
 
 class CountingFile(io.BytesIO):

@@ -145,3 +145,21 @@ def test_an_answer_that_is_not_json_is_repaired_too(connector, connection, emula
     assert data["json"] == {"city": "example"} and data["repairs"] == 1
     correction = emulator.received("/chat/completions")[1].json()["messages"][-1]["content"]
     assert "it is not valid JSON" in correction
+
+
+@pytest.mark.parametrize("simplify", [False, True])
+def test_a_repaired_answer_to_an_answer_prefix_is_whole_and_not_joined_to_the_prefix(
+        connector, connection, emulator, simplify):
+    # The first answer continues the prefix ('{"city": ' + '5}'): a JSON that does not match. The
+    # repair asks again without the prefix, so its answer is the whole JSON on its own.
+    emulator.add_fault(content="5}", path="/chat/completions")
+    data = chat(connector, connection, json_schema=CITY, repair_attempts=1, prefix='{"city": ',
+                thinking="disabled", simplify_output=simplify)
+    first, repair = emulator.received("/chat/completions")
+    assert (first.path, repair.path) == ("/beta/chat/completions", "/chat/completions")
+    assert first.json()["messages"][-1] == {"role": "assistant", "content": '{"city": ', "prefix": True}
+    assert repair.json()["messages"][-2] == {"role": "assistant", "content": '{"city": 5}'}
+    assert data["repairs"] == 1
+    assert data["conversation"][-1] == {"role": "assistant", "content": '{"city": "example"}'}
+    if simplify:
+        assert (data["text"], data["json"]) == ('{"city": "example"}', {"city": "example"})
