@@ -58,3 +58,25 @@ def test_the_airflow_log_line_of_a_call_says_what_came_back_but_no_content():
                        seconds=2)
     assert failed == ("DeepSeek listModels on connection 'deepseek_default' (https://api.deepseek.com:443) "
                       "failed after 2.0 s: rate_limited, 3 attempt(s).")
+
+
+def test_an_airflow_operator_must_be_given_its_required_inputs():
+    # Read from the generated source, so no Airflow is needed: a DAG that leaves out a required
+    # input fails as Airflow loads it (a missing keyword argument), not when the task runs.
+    import ast
+
+    from deepseek_connector.hosts.airflow import generate
+
+    tree = ast.parse(generate.OPERATORS_FILE.read_text(encoding="utf-8"))
+    signatures = {node.name: next(f for f in node.body if isinstance(f, ast.FunctionDef)).args
+                  for node in tree.body if isinstance(node, ast.ClassDef)}
+
+    def without_default(operator: str) -> set[str]:
+        args = signatures[operator]
+        pairs = zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        return {arg.arg for arg, default in pairs if default is None}
+
+    assert without_default("DeepSeekUploadFileOperator") == {"fileData"}  # purpose has a default
+    assert without_default("DeepSeekCreateChatCompletionOperator") == {"model"}
+    assert without_default("DeepSeekRawRequestOperator") == {"url", "method"}
+    assert without_default("DeepSeekListModelsOperator") == set()

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from ...runtime.errors import ManifestError
-from ...runtime.manifest.models import ActionSpec, Manifest
+from ...runtime.manifest.models import ActionSpec, InputSpec, Manifest
 from ..fields import airflow_type, form_inputs
 
 OPERATORS_FILE = Path(__file__).resolve().parent / "operators.py"
@@ -33,6 +33,14 @@ def names(keys: tuple[str, ...], indent: str) -> list[str]:
     return wrapped(" ".join(f"{key!r}," for key in keys), indent)
 
 
+def argument(field: InputSpec) -> str:
+    """An input as a keyword argument: a required one without a default must be given, so a DAG
+    that leaves it out fails when Airflow loads it, not when the task runs."""
+    if field.required and field.default is None:
+        return f"{field.key}: {airflow_type(field)}"
+    return f"{field.key}: {airflow_type(field)} | None = None"
+
+
 def operator_class(spec: ActionSpec) -> list[str]:
     fields = form_inputs(spec)
     clashing = [field.key for field in fields if field.key in RESERVED]
@@ -50,7 +58,7 @@ def operator_class(spec: ActionSpec) -> list[str]:
             "    template_fields = input_keys",
             *wrapped(f"template_fields_renderers: dict[str, str] = {{{renderers}}}", "    "), "",
             "    def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,",
-            *(f"                 {field.key}: {airflow_type(field)} | None = None," for field in fields),
+            *(f"                 {argument(field)}," for field in fields),
             "                 **kwargs: Any) -> None:",
             "        given = locals()",
             "        super().__init__(deepseek_conn_id=deepseek_conn_id,",

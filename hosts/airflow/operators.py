@@ -63,7 +63,7 @@ class DeepSeekCreateChatCompletionOperator(DeepSeekOperator):
     'extra_body': 'json', 'json_schema': 'json'}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 model: str | None = None,
+                 model: str,
                  system_prompt: str | None = None,
                  messages: dict | list | str | None = None,
                  user_message: str | None = None,
@@ -122,8 +122,8 @@ class DeepSeekCreateFimCompletionOperator(DeepSeekOperator):
     template_fields_renderers: dict[str, str] = {}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 model: str | None = None,
-                 prompt: str | None = None,
+                 model: str,
+                 prompt: str,
                  suffix: str | None = None,
                  max_tokens: int | None = None,
                  temperature: float | None = None,
@@ -164,8 +164,8 @@ class DeepSeekRawRequestOperator(DeepSeekOperator):
     template_fields_renderers: dict[str, str] = {'data': 'json'}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 url: str | None = None,
-                 method: str | None = None,
+                 url: str,
+                 method: str,
                  data: dict | list | str | None = None,
                  formData: dict | list | None = None,
                  fileData: dict | list | None = None,
@@ -226,7 +226,7 @@ class DeepSeekUploadFileOperator(DeepSeekOperator):
     template_fields_renderers: dict[str, str] = {}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 fileData: dict | list | None = None,
+                 fileData: dict | list,
                  purpose: str | None = None,
                  expires_after: int | None = None,
                  timeout: float | None = None,
@@ -285,7 +285,7 @@ class DeepSeekGetFileOperator(DeepSeekOperator):
     template_fields_renderers: dict[str, str] = {}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 file_id: str | None = None,
+                 file_id: str,
                  timeout: float | None = None,
                  maxRetries: int | None = None,
                  retryDelayMS: int | None = None,
@@ -311,7 +311,7 @@ class DeepSeekDeleteFileOperator(DeepSeekOperator):
     template_fields_renderers: dict[str, str] = {}
 
     def __init__(self, *, deepseek_conn_id: str = DeepSeekHook.default_conn_name,
-                 file_id: str | None = None,
+                 file_id: str,
                  timeout: float | None = None,
                  maxRetries: int | None = None,
                  retryDelayMS: int | None = None,
