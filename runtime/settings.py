@@ -12,7 +12,7 @@ from __future__ import annotations
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 300.0
 
-# Connections kept per connection (pooled by urllib3, see http/adapter.py). Threads that find them
+# Connections kept per connection (pooled by urllib3, see http/transport/adapter.py). Threads that find them
 # all busy wait for one rather than opening more.
 POOL_SIZE = 16
 

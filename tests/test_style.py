@@ -136,3 +136,18 @@ def test_files_stay_small():
         if len(text.splitlines()) > LONGEST_FILE and GENERATED not in " ".join(text[:600].split()):
             long.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())}")
     assert long == []
+
+
+MOST_MODULES_IN_A_FOLDER = 12
+
+
+def test_folders_hold_few_enough_modules_to_read_at_a_glance():
+    """A folder of the package holds at most 12 modules beside its __init__; more is a sign that
+    it holds more than one concern and wants a package of its own (as http/transport/ is)."""
+    by_folder: dict[Path, int] = {}
+    for path in modules():
+        if path.name != "__init__.py":
+            by_folder[path.parent] = by_folder.get(path.parent, 0) + 1
+    crowded = [f"{folder.relative_to(ROOT)}: {count}" for folder, count in by_folder.items()
+               if count > MOST_MODULES_IN_A_FOLDER]
+    assert crowded == []

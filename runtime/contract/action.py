@@ -25,10 +25,10 @@ from ..forms.form import FormValues
 from ..forms.wiring import WiredParts, declared_path, wire_inputs
 from ..http.answers import expect_object, parse_json_body
 from ..http.client import Executor
-from ..http.deadline import Deadline
 from ..http.messages import FilePart, HttpRequest, HttpResponse
 from ..http.reading import SizeLimit
 from ..http.retries import RetryPolicy
+from ..http.transport.deadline import Deadline
 from ..http.urls import beta_url, join
 from ..manifest.models import ActionSpec
 from ..streaming.assembling import Assembler

@@ -1,8 +1,8 @@
 """The shared executor: the one place that sends HTTP requests, retries, bounds and logs them.
 
-Every call goes through a requests Session (the connector's own, or one a host platform gives)
-and requests' HTTPAdapter.send: the connector's GuardedAdapter (adapter.py), or an adapter the
-host mounted on its Session. A request is prepared once and its URL checked as requests and
+Every call goes through a requests Session (the connector's own, or one a host platform gives) and
+requests' HTTPAdapter.send: the connector's GuardedAdapter (transport/adapter.py), or an adapter
+the host mounted on its Session. A request is prepared once and its URL checked as requests and
 urllib3 will send it (the key only goes to the connection's origin); then the retry loop
 (retries.py) runs its attempts. Each attempt is bounded by the call's deadline (the watchdog cuts
 it off) and its body by the size limit; each is logged from redacted text.
@@ -26,9 +26,7 @@ from ..contract.connection import Connection
 from ..errors import ApiError, ConnectorError, InputError, LocalFileError, ResponseError, error_for_status
 from ..log_redaction import SECRET_FILTER
 from ..redaction import Redactor
-from .adapter import GuardedAdapter, mount_on, own_session, unmount_from
 from .answers import shown_body
-from .deadline import WATCHDOG, Deadline, Guard, Waits, guarding
 from .downloads import check_output, save_body
 from .failures import TRANSPORT_ERRORS, api_error_message, deadline_error, parse_retry_after, transport_error
 from .log import log_attempt, log_retry
@@ -36,6 +34,8 @@ from .messages import FilePart, HttpRequest, HttpResponse, check_sendable, json_
 from .multipart import MultipartBody
 from .reading import BodyReader, SizeLimit
 from .retries import RetryPolicy, with_retries
+from .transport.adapter import GuardedAdapter, mount_on, own_session, unmount_from
+from .transport.deadline import WATCHDOG, Deadline, Guard, Waits, guarding
 from .urls import UNPARSEABLE_TEXT, UrlProblem, has_userinfo, origin_of
 
 NO_RETRIES = RetryPolicy()

@@ -34,7 +34,7 @@ from ..errors import (
     error_for_status,
 )
 from .answers import quote
-from .deadline import Deadline, Guard, Waits
+from .transport.deadline import Deadline, Guard, Waits
 
 # What requests and urllib3 raise for a proxy URL they cannot use (a bad port, host or scheme).
 PROXY_SETTING_ERRORS = (InvalidProxyURL, InvalidSchema, InvalidURL, ProxySchemeUnknown, LocationValueError)

@@ -16,8 +16,8 @@ from ..errors import (
     ConnectorError,
     ResponseError,
 )
-from .deadline import Deadline, Guard, Waits
 from .failures import TRANSPORT_ERRORS, deadline_error, transport_error
+from .transport.deadline import Deadline, Guard, Waits
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from ..errors import (
     ServerError,
     UnreachableError,
 )
-from .deadline import Deadline
+from .transport.deadline import Deadline
 
 T = TypeVar("T")
 #: Usually over in seconds: worth another try without asking.

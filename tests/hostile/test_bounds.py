@@ -196,8 +196,8 @@ def test_cli_size_limit(hostile):
 def test_waiting_for_a_free_pooled_connection_is_bounded_by_the_deadline(hostile):
     from deepseek_connector.connections.api_key import ApiKeyConnection
     from deepseek_connector.runtime.http.client import Executor
-    from deepseek_connector.runtime.http.deadline import Deadline
     from deepseek_connector.runtime.http.messages import HttpRequest
+    from deepseek_connector.runtime.http.transport.deadline import Deadline
     from deepseek_connector.runtime.redaction import Secret
 
     executor = Executor(ApiKeyConnection(Secret(KEY), hostile.url), pool_size=1)

@@ -21,10 +21,10 @@ from deepseek_connector.runtime.errors import (
 )
 from deepseek_connector.runtime.http import retries as retry
 from deepseek_connector.runtime.http.client import Executor
-from deepseek_connector.runtime.http.deadline import Deadline
 from deepseek_connector.runtime.http.failures import parse_retry_after
 from deepseek_connector.runtime.http.messages import HttpRequest
 from deepseek_connector.runtime.http.retries import RetryPolicy
+from deepseek_connector.runtime.http.transport.deadline import Deadline
 from deepseek_connector.runtime.redaction import Secret
 
 from tests.conftest import FAKE_KEY

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 from deepseek_connector.runtime.errors import NetworkError, ServerError
-from deepseek_connector.runtime.http.deadline import Deadline
 from deepseek_connector.runtime.http.retries import RetryPolicy, with_retries
+from deepseek_connector.runtime.http.transport.deadline import Deadline
 
 POLICY = RetryPolicy(max_retries=2, exponential=False, fixed_delay=0.0)
 

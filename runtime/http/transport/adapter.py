@@ -23,7 +23,7 @@ from requests.adapters import DEFAULT_CA_BUNDLE_PATH, HTTPAdapter
 from urllib3 import BaseHTTPResponse, HTTPResponse
 from urllib3.util.ssl_ import create_urllib3_context
 
-from ..errors import NetworkError
+from ...errors import NetworkError
 from .deadline import GUARDED_POOLS
 
 
