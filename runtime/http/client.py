@@ -10,15 +10,14 @@ it off) and its body by the size limit; each is logged from redacted text.
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import EmptyPoolError
 
 from .. import settings
@@ -34,8 +33,16 @@ from .messages import FilePart, HttpRequest, HttpResponse, check_sendable, json_
 from .multipart import MultipartBody
 from .reading import BodyReader, SizeLimit
 from .retries import RetryPolicy, with_retries
-from .transport.adapter import GuardedAdapter, mount_on, own_session, unmount_from
+from .transport.adapter import GuardedAdapter
 from .transport.deadline import WATCHDOG, Deadline, Guard, Waits, guarding
+from .transport.sessions import (
+    HookFailed,
+    HostSessionView,
+    body_source,
+    contained_hooks,
+    own_session,
+    proxy_passwords,
+)
 from .urls import UNPARSEABLE_TEXT, UrlProblem, has_userinfo, origin_of
 
 NO_RETRIES = RetryPolicy()
@@ -62,22 +69,20 @@ class Executor:
         self.user_agent = user_agent
         # Retries live in the executor only: the adapter never retries or follows a redirect.
         self.adapter = GuardedAdapter(pool_size)
-        self.session = session if session is not None else own_session(self.adapter)
-        self._owns_session = session is None
-        self._mounted = None if session is None else mount_on(session, connection.base_url, self.adapter)
+        # The Session whose settings count (the host's, if it gave one), and the one that sends:
+        # a host's Session is sent through a view of it (sessions.py), never changed.
+        self.host_session = session
+        self.session = HostSessionView(session, self.adapter) if session else own_session(self.adapter)
         # Proxies, CA bundle and client certificate, from the Session and (as requests reads
         # them) the environment: read once per connection.
-        self.environment: Mapping[str, Any] = self.session.merge_environment_settings(
+        self.environment: Mapping[str, Any] = (session or self.session).merge_environment_settings(
             connection.base_url, {}, True, None, None)
         # A proxy's password is a secret too: a proxy's error page may quote what it was sent.
         self.redactor = Redactor([*connection.secrets(), *proxy_passwords(self.environment["proxies"])])
         SECRET_FILTER.add(self.redactor)
 
     def close(self) -> None:
-        if self._owns_session:
-            self.session.close()
-        else:
-            unmount_from(self.session, self._mounted, self.adapter)
+        self.session.close()
         self.adapter.close()
 
     def __repr__(self) -> str:
@@ -108,7 +113,8 @@ class Executor:
             raise InputError.single("url", "URL", str(problem)) from None
         self._checked_url(url)
         check_sendable(request.headers)
-        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(self.session.headers)
+        configured = self.host_session or self.session
+        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(configured.headers)
         headers["User-Agent"] = self.user_agent
         headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
         body: bytes | MultipartBody | None = request.data
@@ -119,7 +125,8 @@ class Executor:
             body = json_bytes(request.json_body)
             headers.setdefault("Content-Type", "application/json")
         try:
-            prepared = prepared_request(request.method.upper(), url, headers, body, self.session.hooks)
+            hooks = contained_hooks(configured.hooks) if self.host_session is not None else configured.hooks
+            prepared = prepared_request(request.method.upper(), url, headers, body, hooks)
         except (ValueError, requests.RequestException):
             raise InputError.single("url", "URL", UNPARSEABLE_TEXT) from None
         # The URL as requests will send it (it re-quotes and encodes host names) is what counts.
@@ -158,8 +165,8 @@ class Executor:
             if isinstance(prepared.body, MultipartBody):
                 prepared.body.rewind()  # a retried attempt sends the files again from the start
             WATCHDOG.watch(remaining, guard)
-            answer = self._exchange(prepared, guard, deadline, waits, number)
-            reader = BodyReader(answer.raw, guard, deadline, limit, self.connection.base_url, waits, number)
+            answer, body = self._exchange(prepared, guard, deadline, waits, limit, number)
+            reader = BodyReader(body, guard, deadline, limit, self.connection.base_url, waits, number)
             if answer.status_code < 200:
                 # An interim answer (103 Early Hints...): the real one would follow on this
                 # connection, and must never reach the next call that uses it.
@@ -194,18 +201,23 @@ class Executor:
             raise error from None
         finally:
             log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
-                        time.monotonic() - started, debug, response=response, error=error)
+                        time.monotonic() - started, debug, response=response, error=error,
+                        platform=self.host_session.headers if self.host_session else None)
 
     def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline,
-                  waits: Waits, number: int) -> requests.Response:
+                  waits: Waits, limit: SizeLimit, number: int) -> tuple[requests.Response, BaseHTTPResponse]:
         """Send through the Session, redirects off, up to the answer's status and headers: requests'
         HTTPAdapter.send through the connector's adapter (or one the host mounted); the Session's
-        response hooks run then."""
+        response hooks run then. Returns the answer and what its body is read from."""
         try:
             with guarding(guard):
-                return self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
-                                         allow_redirects=False, verify=self.environment["verify"],
-                                         cert=self.environment["cert"], proxies=self.environment["proxies"])
+                answer = self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
+                                           allow_redirects=False, verify=self.environment["verify"],
+                                           cert=self.environment["cert"], proxies=self.environment["proxies"])
+        except HookFailed as failed:
+            raise ConnectorError(f"A response hook of the platform's requests Session failed "
+                                 f"({failed.cause_name}); the platform should fix or remove it.",
+                                 attempts=number) from None
         except EmptyPoolError:
             # Every pooled connection stayed busy until the deadline (the pool blocks rather
             # than opening more): the call's time is up.
@@ -218,6 +230,19 @@ class Executor:
         except Exception as exc:  # noqa: BLE001 - a host's hook or adapter: reported, never raised raw
             raise ConnectorError(f"A hook or adapter of the platform's requests Session failed "
                                  f"({type(exc).__name__}).", attempts=number) from None
+        problem: ConnectorError
+        if self.host_session is not None and deadline.remaining() <= 0:
+            problem = deadline_error(deadline, number)  # an adapter of the platform's waited or retried
+        else:
+            try:
+                return answer, body_source(answer, limit.bytes)
+            except OverflowError:
+                problem = limit.exceeded(attempts=number)
+            except ValueError as reason:
+                problem = ResponseError(f"The answer could not be read: {reason}.", attempts=number)
+        if isinstance(answer.raw, BaseHTTPResponse):
+            answer.close()  # its connection goes back to the pool, closed
+        raise problem
 
     def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
         """The response's headers, with any secret a server echoed in them redacted."""
@@ -257,21 +282,6 @@ def _prepared_url(url: str) -> str | None:
     prepared = requests.PreparedRequest()
     prepared.prepare_url(url, None)
     return prepared.url
-
-
-def proxy_passwords(proxies: Mapping[str, str] | None) -> list[str]:
-    """The passwords of the proxies in use, and the Basic credentials requests sends them in."""
-    passwords = []
-    for proxy in (proxies or {}).values():
-        try:
-            parts = urlsplit(proxy) if "@" in proxy else None
-        except ValueError:
-            continue
-        if parts is not None and parts.password:
-            passwords.append(unquote(parts.password))
-            credentials = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
-            passwords.append(base64.b64encode(credentials.encode("latin-1", "replace")).decode("ascii"))
-    return passwords
 
 
 def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:

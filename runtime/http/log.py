@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from typing import Any
+
+import requests
 
 from .. import settings
 from ..errors import ConnectorError
@@ -16,6 +19,7 @@ from ..redaction import Redactor
 from .messages import HttpRequest, HttpResponse
 
 log = logging.getLogger("deepseek_connector.http")
+PLATFORM_VALUE = "[set by the platform's Session]"
 
 
 def level_for(debug: bool) -> int:
@@ -24,12 +28,14 @@ def level_for(debug: bool) -> int:
 
 def log_attempt(redactor: Redactor, request: HttpRequest, url: str, headers: Mapping[str, str],
                 number: int, elapsed: float, debug: bool, *, response: HttpResponse | None = None,
-                error: ConnectorError | None = None) -> None:
+                error: ConnectorError | None = None, platform: Mapping[str, Any] | None = None) -> None:
+    """`platform`: the headers of the platform's own Session, whose values are not shown."""
     level = level_for(debug)
     if not log.isEnabledFor(level):
         return
+    shown = redactor.headers(without_platform_values(headers, platform or {}))
     lines = [f"{request.method} {redactor.text(url)} (attempt {number})",
-             f"  request headers: {json.dumps(redactor.headers(headers))}"]
+             f"  request headers: {json.dumps(shown)}"]
     body = describe_request_body(redactor, request)
     if body:
         lines.append(f"  request body: {body}")
@@ -42,6 +48,16 @@ def log_attempt(redactor: Redactor, request: HttpRequest, url: str, headers: Map
     if error is not None:
         lines.append(f"  failed after {elapsed * 1000:.0f} ms: {redactor.text(str(error))}")
     log.log(level, "\n".join(lines))
+
+
+def without_platform_values(headers: Mapping[str, str], platform: Mapping[str, Any]) -> dict[str, str]:
+    """The headers, with the value of each one the platform's Session set (a gateway's key, say)
+    left out: a step that turns Debug Request on must not show the platform's secrets. Headers
+    requests sends anyway, or that the step itself gave, are shown."""
+    stock = requests.utils.default_headers()
+    hidden = {name.lower() for name, value in platform.items()
+              if stock.get(name) != value and headers.get(name) == value}
+    return {name: PLATFORM_VALUE if name.lower() in hidden else value for name, value in headers.items()}
 
 
 def log_retry(error: ConnectorError, attempts_allowed: int, wait: float, debug: bool) -> None:

@@ -82,9 +82,11 @@ class BodyReader:
 
     def read_all(self) -> bytes:
         try:
-            if self._plain_length() is not None:
-                # Its size is known, within the limit, and nothing to inflate: one read does,
-                # and the watchdog still ends it at the deadline.
+            if self._guard.connection is not None and self._plain_length() is not None:
+                # Its size is known, within the limit, and nothing to inflate: one read does, as
+                # the watchdog holds the connection and ends it at the deadline. (A platform's
+                # own adapter has no watchdog: its body is read in pieces, the deadline checked
+                # between them.)
                 try:
                     content = self._response.read(decode_content=True)
                     self._complete = True

@@ -91,6 +91,18 @@ def trickle(ex: Exchange) -> None:
         time.sleep(0.2)
 
 
+@route("/trickle-known-length")
+def trickle_known_length(ex: Exchange) -> None:
+    """A body whose length is stated (30 bytes), sent one byte every 0.5 s: each read returns
+    well within any read timeout, so only a bound on the whole call ends it early."""
+    ex.head(200, {"Content-Type": "application/json", "Content-Length": "30"})
+    for _ in range(30):
+        if not ex.alive():
+            return
+        ex.sock.sendall(b" ")
+        time.sleep(0.5)
+
+
 @route("/trickle-headers")
 def trickle_headers(ex: Exchange) -> None:
     """A status line, then header bytes one at a time, forever."""

@@ -1,12 +1,11 @@
-"""The requests Session and transport adapter every call goes through.
+"""The transport adapter calls go through (unless a platform mounted one of its own).
 
 requests sends every call, through requests' own `HTTPAdapter.send`, so the tools platforms test
-with (`responses`, `requests-mock`) intercept it and a platform can hand over a Session of its
-own (its headers, hooks, proxies, verify/cert and mounted adapters take part). The adapter
-below is an HTTPAdapter that keeps the connector's promises underneath: its connections attach
-to the call's deadline guard (the name's look-up, connecting, TLS, a proxy's CONNECT and every read; see
-deadline.py), a thread waits for a free pooled connection only until the deadline, and one
-verifying TLS context is made per CA bundle (and client certificate), not per connection.
+with (`responses`, `requests-mock`) intercept it. The adapter below is an HTTPAdapter that keeps
+the connector's promises underneath: its connections attach to the call's deadline guard (the
+name's look-up, connecting, TLS, a proxy's CONNECT and every read; see deadline.py), a thread
+waits for a free pooled connection only until the deadline, and one verifying TLS context is
+made per CA bundle (and client certificate), not per connection.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import os
 import ssl
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import DEFAULT_CA_BUNDLE_PATH, HTTPAdapter
@@ -25,51 +23,6 @@ from urllib3.util.ssl_ import create_urllib3_context
 
 from ...errors import NetworkError
 from .deadline import GUARDED_POOLS
-
-
-class _NoCookies(requests.cookies.RequestsCookieJar):
-    """A cookie jar that keeps nothing: no cookie a server sets is sent back (and no answer's
-    headers are parsed for cookies, some 10 µs a call)."""
-
-    def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> None:
-        return None
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
-
-
-class _ConnectorSession(requests.Session):
-    """The Session the connector makes when the host gives none: proxies and CA bundles from the
-    environment as requests reads them, no cookies kept, and no redirect ever looked into (with
-    redirects off, requests still reads a redirect's whole body to prepare the next request)."""
-
-    def get_redirect_target(self, resp: requests.Response) -> None:
-        return None
-
-
-def own_session(adapter: GuardedAdapter) -> requests.Session:
-    session = _ConnectorSession()
-    session.cookies = _NoCookies()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
-def mount_on(session: requests.Session, base_url: str, adapter: GuardedAdapter) -> str | None:
-    """Mount `adapter` on a host's Session for the Base URL's origin, unless the host mounted an
-    adapter of its own for it (then that one takes part, as the host wants); returns the prefix
-    mounted, if any."""
-    parts = urlsplit(base_url)
-    prefix = f"{parts.scheme}://{parts.netloc}/"
-    if type(session.get_adapter(prefix)) is not HTTPAdapter:
-        return None
-    session.mount(prefix, adapter)
-    return prefix
-
-
-def unmount_from(session: requests.Session, prefix: str | None, adapter: GuardedAdapter) -> None:
-    if prefix is not None and session.adapters.get(prefix) is adapter:
-        del session.adapters[prefix]
 
 
 class GuardedAdapter(HTTPAdapter):
