@@ -19,10 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import requests  # noqa: E402 - after the path set-up above, like the other bench scripts
 import urllib3  # noqa: E402
 from clients import AUTH, CHAT, CONNECTOR_CHAT, connection  # noqa: E402
-from deepseek_connector import load_connector  # noqa: E402
-from deepseek_connector.runtime.contract.action import Answer  # noqa: E402
 from report import interleave, timed  # noqa: E402
 from server import CannedServer  # noqa: E402
+
+from deepseek_connector import load_connector  # noqa: E402
+from deepseek_connector.runtime.contract.action import Answer  # noqa: E402
 
 CALLS = 300
 ROUNDS = 9

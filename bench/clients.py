@@ -52,8 +52,9 @@ def requests_session(trust_env: bool) -> Any:
 # -- one non-streamed chat call each -------------------------------------------------------
 
 def chat_callers(root: str) -> dict[str, Callable[[], Any]]:
-    from deepseek_connector import load_connector
     from openai import OpenAI
+
+    from deepseek_connector import load_connector
 
     connector, conn = load_connector(), connection(root)
     bare, default = requests_session(False), requests_session(True)

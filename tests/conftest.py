@@ -10,6 +10,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from deepseek_connector import packaged_manifest
 from deepseek_connector.emulator import Emulator
 from deepseek_connector.runtime.connector import Connector

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from deepseek_connector.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,13 +4,13 @@ a call: plain functions, checked here without any host SDK (the host suites chec
 from __future__ import annotations
 
 import pytest
+from requests.structures import CaseInsensitiveDict
+
 from deepseek_connector import packaged_manifest
 from deepseek_connector.hosts.airflow.provider import call_line, get_provider_info
 from deepseek_connector.hosts.mapping import airflow_fields, from_airflow, from_form
 from deepseek_connector.runtime.contract.action import ActionResult
 from deepseek_connector.runtime.errors import InputError, RateLimitError
-from requests.structures import CaseInsensitiveDict
-
 from tests.conftest import FAKE_KEY
 
 SPEC = packaged_manifest().connection

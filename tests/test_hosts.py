@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from deepseek_connector import __version__, load_connector
 from deepseek_connector.hosts.airflow.provider import get_provider_info
 from deepseek_connector.hosts.dify import export as dify

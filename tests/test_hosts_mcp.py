@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from deepseek_connector import load_connector
 from deepseek_connector.emulator import Emulator
 from deepseek_connector.hosts.mcp.calls import LiveText, ToolCall

@@ -8,6 +8,7 @@ import sys
 from importlib.metadata import entry_points
 
 import pytest
+
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.connector import Connector
 

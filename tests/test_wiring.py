@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from deepseek_connector import __version__, load_connector
 from deepseek_connector.runtime.connector import Connector
-from deepseek_connector.runtime.errors import ConnectorError
+from deepseek_connector.runtime.errors import ConnectorError, InputError
 from deepseek_connector.runtime.forms.coercers import coerce_value
 from deepseek_connector.runtime.manifest.loading import parse_manifest
-
 from tests.conftest import FAKE_KEY
 from tests.examples import COMPANIONS, example_value, required_inputs
 
@@ -147,3 +147,23 @@ def test_an_input_added_to_a_copy_of_the_manifest_is_sent_with_no_code_change(em
                   {"apiKey": FAKE_KEY, "baseUrl": emulator.url})
     assert emulator.received("/chat/completions")[0].json()["seed"] == 42
     connector.close()
+
+
+def test_a_path_input_is_escaped_and_dot_segments_are_refused(recorder):
+    """With no pattern of its own to narrow it, a `wire: path` value still cannot change the path:
+    '/', '?' and '#' are escaped, and '.' or '..' (which escaping leaves alone) are refused."""
+    data = yaml.safe_load(resources.files("deepseek_connector").joinpath("connector.yaml").read_text("utf-8"))
+    get_file = next(action for action in data["actions"] if action["key"] == "getFile")
+    field = next(field for field in get_file["inputs"] if field["key"] == "file_id")
+    field.pop("pattern")
+    connector = Connector(parse_manifest(yaml.safe_dump(data)), version=__version__)
+    connection = {"apiKey": FAKE_KEY, "baseUrl": f"{recorder.url}/v1"}
+    try:
+        with contextlib.suppress(ConnectorError):  # the recorder's answer is no file
+            connector.run("getFile", {"file_id": "../a/b?c=1#d %"}, connection)
+        for dots in (".", ".."):
+            with pytest.raises(InputError, match=rf"{field['label']}.*must not be empty, '\.' or '\.\.'"):
+                connector.run("getFile", {"file_id": dots}, connection)
+    finally:
+        connector.close()
+    assert [request["path"] for request in recorder.received] == ["/v1/files/..%2Fa%2Fb%3Fc%3D1%23d%20%25"]

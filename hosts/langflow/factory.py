@@ -19,13 +19,6 @@ import asyncio
 import json
 from typing import Any
 
-from deepseek_connector import load_connector
-from deepseek_connector.hosts.fields import form_inputs, langflow_widget
-from deepseek_connector.hosts.langflow.live import LiveAnswer
-from deepseek_connector.hosts.mapping import from_form
-from deepseek_connector.runtime.contract.action import ActionResult, LiveHandler
-from deepseek_connector.runtime.manifest.inputs import InputSpec
-from deepseek_connector.runtime.manifest.models import ActionSpec
 from lfx.custom.custom_component.component import Component, get_component_toolkit
 from lfx.io import (
     BoolInput,
@@ -43,6 +36,14 @@ from lfx.io.schema import create_input_schema
 from lfx.schema.data import Data
 from lfx.schema.message import Message
 from lfx.utils.constants import MESSAGE_SENDER_AI, MESSAGE_SENDER_NAME_AI
+
+from deepseek_connector import load_connector
+from deepseek_connector.hosts.fields import form_inputs, langflow_widget
+from deepseek_connector.hosts.langflow.live import LiveAnswer
+from deepseek_connector.hosts.mapping import from_form
+from deepseek_connector.runtime.contract.action import ActionResult, LiveHandler
+from deepseek_connector.runtime.manifest.inputs import InputSpec
+from deepseek_connector.runtime.manifest.models import ActionSpec
 
 ICON = "Brain"
 

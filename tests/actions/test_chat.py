@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime.errors import InputError, InvalidRequestError, ResponseError
-
 from tests.conftest import FAKE_KEY
 
 BASE = {"model": "deepseek-v4-flash", "messages": '[{"role": "user", "content": "Hi"}]'}

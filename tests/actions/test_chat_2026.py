@@ -11,8 +11,8 @@ import io
 import json
 
 import pytest
-from deepseek_connector.runtime.errors import InputError, InvalidRequestError, OutputError
 
+from deepseek_connector.runtime.errors import InputError, InvalidRequestError, OutputError
 from tests.actions.test_upload import PNG
 from tests.conftest import FAKE_KEY
 

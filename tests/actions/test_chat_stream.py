@@ -6,12 +6,12 @@ import json
 import tracemalloc
 
 import pytest
+
 from deepseek_connector.actions.chat_assembler import ChatCompletionAssembler
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import StreamError
 from deepseek_connector.runtime.streaming.sse import iter_events
-
 from tests.conftest import FAKE_KEY
 
 STREAM = {"model": "deepseek-v4-flash", "messages": "Tell me something", "stream": "true"}

@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from deepseek_connector.runtime.errors import InputError, LocalFileError, ResponseError
 from deepseek_connector.runtime.http.multipart import BLOCK
-
 from tests.actions.test_raw_request import multipart_parts, raw
 from tests.conftest import FAKE_KEY
 

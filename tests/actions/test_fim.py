@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime.errors import InputError, InvalidRequestError
-
 from tests.conftest import FAKE_KEY
 
 FIM = {"model": "deepseek-flash", "prompt": "def add(a, b):", "suffix": "    return c"}

@@ -20,10 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+
 from deepseek_connector.runtime.errors import InputError, LocalFileError
 from deepseek_connector.runtime.http.messages import FilePart, HttpRequest
 from deepseek_connector.runtime.http.multipart import BLOCK
-
 from tests.actions.test_raw_request import multipart_parts, raw
 from tests.conftest import FAKE_KEY
 

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
+
 from deepseek_connector.emulator.chat import tokens_of
 from deepseek_connector.runtime.errors import InputError, OutputError
-
 from tests.conftest import FAKE_KEY
 
 CITY = {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}

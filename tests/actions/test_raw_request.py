@@ -10,6 +10,7 @@ from email import message_from_bytes
 from email.policy import HTTP
 
 import pytest
+
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import (
@@ -20,7 +21,6 @@ from deepseek_connector.runtime.errors import (
     ResponseError,
     ServerError,
 )
-
 from tests.conftest import FAKE_KEY
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))

@@ -12,8 +12,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from deepseek_connector.runtime.errors import InputError
 
+from deepseek_connector.runtime.errors import InputError
 from tests.actions.test_raw_request import multipart_parts
 from tests.conftest import FAKE_KEY
 

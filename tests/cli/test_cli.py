@@ -9,10 +9,10 @@ import sys
 
 import pytest
 import requests
+
 from deepseek_connector.cli.commands import parse_inputs
 from deepseek_connector.cli.main import main
 from deepseek_connector.runtime.errors import InputError
-
 from tests.conftest import FAKE_KEY
 
 

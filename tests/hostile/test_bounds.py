@@ -9,8 +9,8 @@ import threading
 import time
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, cli
 from tests.hostile.server import make_bomb
 

@@ -12,8 +12,8 @@ import subprocess
 import sys
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, error_texts
 from tests.hostile.server import STREAM_HEAD, Exchange, route
 from tests.hostile.test_spelled_keys import delta_chunk

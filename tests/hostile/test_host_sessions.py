@@ -11,9 +11,9 @@ import time
 
 import pytest
 import requests
+
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.errors import ConnectorError, DeadlineError, NotFoundError, ResponseError
-
 from tests.hostile.conftest import KEY
 
 POOL = 16  # the connector's pool per connection: more leaked connections than this would hang

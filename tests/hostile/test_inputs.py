@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from deepseek_connector.runtime.errors import InputError
 
+from deepseek_connector.runtime.errors import InputError
 from tests.hostile.conftest import KEY, cli, leaked
 
 CHAT = {"model": "deepseek-flash", "messages": "hi"}

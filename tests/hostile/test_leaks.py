@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import ConnectorError, InputError
-
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, cli
 from tests.hostile.server import Exchange, chat_chunk, route
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from deepseek_connector.runtime.errors import InputError
 
+from deepseek_connector.runtime.errors import InputError
 from tests.hostile.conftest import KEY, cli, leaked
 
 TRICKS = ["{other}\\@{base_host}/x", "{other}\\\\@{base_host}/x", "{other}\t@{base_host}/x",

@@ -8,8 +8,8 @@ import socket
 import threading
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 
 

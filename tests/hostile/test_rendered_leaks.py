@@ -11,9 +11,9 @@ import re
 import time
 
 import pytest
+
 from deepseek_connector.runtime.errors import ConnectorError
 from deepseek_connector.runtime.redaction import Redactor
-
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 from tests.hostile.server import Exchange, route
 

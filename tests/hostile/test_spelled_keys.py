@@ -9,8 +9,8 @@ import json
 import logging
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.hostile.conftest import KEY, cli, error_texts, leaked
 from tests.hostile.server import STREAM_HEAD, Exchange, route
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from deepseek_connector.runtime.errors import ResponseError
 
+from deepseek_connector.runtime.errors import ResponseError
 from tests.hostile.conftest import KEY, cli
 from tests.hostile.server import STREAM_HEAD, Exchange, chat_chunk, route
 

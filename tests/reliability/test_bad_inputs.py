@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from deepseek_connector import load_connector
-from deepseek_connector.runtime.errors import ConnectorError, InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from deepseek_connector import load_connector
+from deepseek_connector.runtime.errors import ConnectorError, InputError
 from tests.examples import required_inputs
 from tests.reliability.figures import count
 

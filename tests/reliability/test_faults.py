@@ -7,6 +7,7 @@ import time
 from email.utils import formatdate
 
 import pytest
+
 from deepseek_connector import load_connector
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import (
@@ -22,7 +23,6 @@ from deepseek_connector.runtime.errors import (
     ResponseError,
     ServerError,
 )
-
 from tests.conftest import FAKE_KEY
 from tests.examples import required_inputs
 from tests.reliability.figures import count

@@ -13,11 +13,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.connector import Connector
 from deepseek_connector.runtime.errors import ServerError
-
 from tests.conftest import FAKE_KEY
 from tests.reliability.figures import count
 

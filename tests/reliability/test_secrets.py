@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+
 from deepseek_connector.runtime.errors import ConnectorError, InputError, ResponseError
 from deepseek_connector.runtime.manifest.form_schema import connection_schema
-
 from tests.reliability.figures import count
 
 KEY = "sk-test-leak-canary-0000-zzzz"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from deepseek_connector.runtime.errors import (
     AuthenticationError,
     InsufficientBalanceError,

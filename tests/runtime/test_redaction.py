@@ -6,11 +6,11 @@ import logging
 import pickle
 
 import pytest
+
 from deepseek_connector.cli.main import main
 from deepseek_connector.connections.api_key import ApiKeyConnection
 from deepseek_connector.runtime.errors import ConnectorError
 from deepseek_connector.runtime.redaction import REDACTED, Redactor, Secret
-
 from tests.conftest import FAKE_KEY
 
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from deepseek_connector import load_connector
 from deepseek_connector.emulator import Emulator
-
 from tests.hosts.echo_server import KEY as ECHO_KEY
 from tests.hosts.echo_server import EchoServer, echoed_in, leaks, shows_echo
 
@@ -46,7 +46,13 @@ def airflow_env(emulator, echo, tmp_path_factory):
            "DEEPSEEK_TEST_KEY": KEY,
            "AIRFLOW_CONN_DEEPSEEK_DEFAULT": connection(emulator.url, KEY),
            "AIRFLOW_CONN_DEEPSEEK_ECHO": connection(echo.url, ECHO_KEY),
-           "AIRFLOW_CONN_DEEPSEEK_REFUSED": connection(echo.refusing_url, ECHO_KEY)}
+           "AIRFLOW_CONN_DEEPSEEK_REFUSED": connection(echo.refusing_url, ECHO_KEY),
+           # The connection's inputs may also come as extras, which win over the standard fields:
+           # the host field names a closed port, the extra the emulator.
+           "AIRFLOW_CONN_DEEPSEEK_EXTRAS": json.dumps({"conn_type": "deepseek", "host": "http://127.0.0.1:9",
+                                                       "password": KEY,
+                                                       "extra": {"baseUrl": emulator.url,
+                                                                 "allowInsecureHttp": True}})}
     airflow("db", "migrate", env=env)
     return env
 
@@ -91,6 +97,13 @@ def test_the_providers_page_links_the_documentation(airflow_env):
 def test_connections_test_succeeds_with_a_valid_key(airflow_env, emulator):
     emulator.clear()
     done = airflow("connections", "test", "deepseek_default", env=airflow_env)
+    assert "Connection success!" in done.stdout
+    assert emulator.received("/models")[0].header("Authorization") == f"Bearer {KEY}"
+
+
+def test_a_connections_extras_are_its_inputs(airflow_env, emulator):
+    emulator.clear()
+    done = airflow("connections", "test", "deepseek_extras", env=airflow_env)
     assert "Connection success!" in done.stdout
     assert emulator.received("/models")[0].header("Authorization") == f"Bearer {KEY}"
 

@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from deepseek_connector import load_connector
 from deepseek_connector.emulator import Emulator
-
 from tests.hosts.dify.driver import PluginProcess
 from tests.hosts.echo_server import (
     FIM,

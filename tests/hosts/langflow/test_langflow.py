@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from deepseek_connector import __version__, load_connector
 from deepseek_connector.emulator import Emulator
-
 from tests.hosts.echo_server import (
     FIM,
     SPELLED_CHAT,
@@ -141,9 +141,10 @@ def test_a_rejected_key_fails_the_flow_with_the_connectors_message(templates, em
 
 
 def test_the_model_dropdown_refreshes_from_the_api(templates, emulator):
-    from deepseek_connector.hosts.langflow.components import deepseek
     from lfx.custom.utils import update_component_build_config
     from lfx.schema.dotdict import dotdict
+
+    from deepseek_connector.hosts.langflow.components import deepseek
 
     component = deepseek.DeepSeekCreateChatCompletionComponent()
     component.set(apiKey=KEY, baseUrl=emulator.url)
@@ -228,9 +229,10 @@ def test_a_failed_flow_shows_no_echoed_key(templates, echo, tmp_path):
 
 @pytest.mark.parametrize("refused", [False, True], ids=["models_in_utf16", "refused_in_utf16"])
 def test_the_model_dropdown_never_shows_an_echoed_key(templates, echo, refused):
-    from deepseek_connector.hosts.langflow.components import deepseek
     from lfx.custom.utils import update_component_build_config
     from lfx.schema.dotdict import dotdict
+
+    from deepseek_connector.hosts.langflow.components import deepseek
 
     component = deepseek.DeepSeekCreateChatCompletionComponent()
     component.set(apiKey=ECHO_KEY, baseUrl=echo.refusing_url if refused else echo.url)
@@ -369,9 +371,10 @@ def tool_mode(templates, name: str, **values):
 
 
 def test_every_component_switches_to_tool_mode_named_and_described_by_the_manifest(templates):
-    from deepseek_connector.hosts.langflow.generate import class_name
     from lfx.graph.flow_builder import add_component, empty_flow
     from lfx.graph.flow_builder.connect import ensure_tool_mode_supported
+
+    from deepseek_connector.hosts.langflow.generate import class_name
 
     connector = load_connector()
     assert set(AGENT_GIVES) == set(connector.action_keys()), "say what an agent gives each new action"

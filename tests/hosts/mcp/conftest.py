@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from deepseek_connector.emulator import Emulator
 
+from deepseek_connector.emulator import Emulator
 from tests.hosts.mcp.serving import KEY
 
 

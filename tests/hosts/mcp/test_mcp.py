@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from deepseek_connector import load_connector
 from mcp import types
 
+from deepseek_connector import load_connector
 from tests.hosts.mcp.serving import (
     CHAT,
     HIDDEN,

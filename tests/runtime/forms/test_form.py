@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.forms.form import coerce_inputs, coerce_value

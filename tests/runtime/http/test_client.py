@@ -7,6 +7,8 @@ import time
 from email.utils import formatdate
 
 import pytest
+import requests
+
 from deepseek_connector.connections.api_key import ApiKeyConnection
 from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import (
@@ -26,7 +28,6 @@ from deepseek_connector.runtime.http.messages import HttpRequest
 from deepseek_connector.runtime.http.retries import RetryPolicy
 from deepseek_connector.runtime.http.transport.deadline import Deadline
 from deepseek_connector.runtime.redaction import Secret
-
 from tests.conftest import FAKE_KEY
 
 
@@ -180,10 +181,34 @@ def test_an_unknown_host_is_unreachable(slept):
     assert "could not be resolved" in str(caught.value) and caught.value.attempts == 1
 
 
-def test_requests_to_another_origin_are_refused_before_sending(executor, recorder):
-    with pytest.raises(InputError, match="must be on the connection's Base URL"):
-        executor.send(HttpRequest("GET", f"{recorder.url}/models"))
-    assert recorder.received == []
+@pytest.mark.parametrize("session", [None, requests.Session], ids=["own session", "host session"])
+def test_requests_to_another_origin_are_refused_before_sending(emulator, recorder, session):
+    executor = Executor(ApiKeyConnection(Secret(FAKE_KEY), emulator.url), session=session and session())
+    try:
+        with pytest.raises(InputError, match="must be on the connection's Base URL"):
+            executor.send(HttpRequest("GET", f"{recorder.url}/models"))
+        port = recorder.url.rsplit(":", 1)[1]
+        # The same place to urllib3, which decodes the host's escapes; another to urllib.parse.
+        with pytest.raises(InputError, match="read as two different addresses"):
+            executor.send(HttpRequest("GET", f"http://%31%32%37.0.0.1:{port}/models"))
+    finally:
+        executor.close()
+    assert recorder.received == [] and emulator.received() == []
+
+
+def test_a_host_sessions_proxies_take_part(recorder, slept):
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies = {"http": recorder.url}
+    base = "http://api.deepseek.invalid"
+    executor = Executor(ApiKeyConnection(Secret(FAKE_KEY), base), session=session, sleep=slept.append)
+    try:
+        assert executor.send(HttpRequest("GET", f"{base}/models")).status == 200
+    finally:
+        executor.close()
+    [received] = recorder.received
+    assert received["path"] == f"{base}/models"  # absolute form: it went through the proxy
+    assert received["headers"]["Authorization"] == f"Bearer {FAKE_KEY}"
 
 
 def test_a_user_authorization_header_never_replaces_the_key(executor, emulator):

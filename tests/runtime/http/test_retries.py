@@ -4,10 +4,18 @@ call's attempt or retry callback on the same thread, and across threads."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
-from deepseek_connector.runtime.errors import NetworkError, ServerError
+
+from deepseek_connector.runtime.errors import (
+    DeadlineError,
+    InvalidRequestError,
+    NetworkError,
+    ProxyAuthError,
+    ServerError,
+)
 from deepseek_connector.runtime.http.retries import RetryPolicy, with_retries
 from deepseek_connector.runtime.http.transport.deadline import Deadline
 
@@ -87,3 +95,27 @@ def test_threads_sharing_a_policy_keep_their_own_attempts():
     for thread in threads:
         thread.join()
     assert results == {index: (str(index), list(range(1, index % 3 + 2))) for index in range(8)}
+
+
+def test_a_policy_is_a_value_that_cannot_change():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        POLICY.max_retries = 5  # type: ignore[misc]
+    same = RetryPolicy(max_retries=2, exponential=False, fixed_delay=0.0)
+    assert (same, hash(same)) == (POLICY, hash(POLICY))
+
+
+def test_a_proxy_refusing_its_password_or_a_spent_deadline_is_never_retried():
+    """Not even with Retry On All Errors: the proxy would be sent the same password again."""
+    everything = RetryPolicy(max_retries=3, retry_all_errors=True)
+    assert not everything.retries(ProxyAuthError("refused", status=407))
+    assert not everything.retries(DeadlineError("late"))
+    assert everything.retries(InvalidRequestError("bad", status=400))
+
+
+def test_an_error_is_copied_never_changed_once_raised():
+    error = ServerError("busy", status=503, attempts=1)
+    evolved = error.evolve(attempts=3, message="busy again")
+    assert evolved is not error and type(evolved) is ServerError
+    assert (error.attempts, error.message, error.args) == (1, "busy", ("busy",))
+    assert (evolved.attempts, evolved.message, evolved.args) == (3, "busy again", ("busy again",))
+    assert evolved.status == 503

@@ -12,10 +12,10 @@ import logging
 import pytest
 import requests
 import urllib3
+
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.errors import ConnectorError, InputError
 from deepseek_connector.runtime.streaming.sse import iter_events
-
 from tests.conftest import FAKE_KEY
 
 BASE = "https://api.deepseek.com"

@@ -12,10 +12,10 @@ import requests
 import requests_mock
 import responses
 import urllib3
+
 from deepseek_connector import load_connector, packaged_manifest
 from deepseek_connector.runtime.connector import Connector
 from deepseek_connector.runtime.errors import InputError
-
 from tests.conftest import FAKE_KEY
 
 BASE = "https://api.deepseek.com"

@@ -11,8 +11,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from deepseek_connector.runtime.errors import ConnectorError
 
+from deepseek_connector.runtime.errors import ConnectorError
 from tests.conftest import FAKE_KEY
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")

@@ -5,6 +5,7 @@ repeating the URL, which may hold a password, through the Python API and the com
 from __future__ import annotations
 
 import pytest
+
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.http.urls import (
     UNPARSEABLE_TEXT,
@@ -15,7 +16,6 @@ from deepseek_connector.runtime.http.urls import (
     origin_of,
     parse_base_url,
 )
-
 from tests.cli.test_cli import cli
 from tests.conftest import FAKE_KEY
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from jsonschema import Draft202012Validator
+
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.errors import InputError
 from deepseek_connector.runtime.manifest.form_schema import action_schema, connection_schema
-from jsonschema import Draft202012Validator
 
 CONNECTOR = load_connector()
 MESSAGES = [{"role": "user", "content": "Hi"}]

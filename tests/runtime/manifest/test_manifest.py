@@ -10,13 +10,14 @@ from importlib import resources
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
+
 from deepseek_connector import packaged_manifest
 from deepseek_connector.runtime.errors import ManifestError
 from deepseek_connector.runtime.manifest import loading
 from deepseek_connector.runtime.manifest.inputs import CALL_SETTINGS
 from deepseek_connector.runtime.manifest.loading import current_parsed_copy, load_manifest, parse_manifest
 from deepseek_connector.runtime.manifest.models import manifest_json_schema
-from jsonschema import Draft202012Validator
 
 
 def manifest_text() -> str:

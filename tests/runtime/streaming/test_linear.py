@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
+
 from deepseek_connector.actions.chat_assembler import ChatCompletionAssembler
 from deepseek_connector.actions.fim import TextCompletionAssembler
 from deepseek_connector.runtime.streaming.assembling import TextBuffer

@@ -3,6 +3,7 @@ through the `deepseek_echo` connection: its answers reach XCom and the task logs
 from datetime import datetime
 
 from airflow.sdk import DAG
+
 from deepseek_connector.hosts.airflow.operators import (
     DeepSeekCreateChatCompletionOperator,
     DeepSeekCreateFimCompletionOperator,

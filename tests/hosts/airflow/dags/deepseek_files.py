@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from airflow.sdk import DAG
+
 from deepseek_connector.hosts.airflow.operators import (
     DeepSeekCreateChatCompletionOperator,
     DeepSeekUploadFileOperator,

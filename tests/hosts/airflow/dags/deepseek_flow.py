@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from airflow.sdk import DAG, task
+
 from deepseek_connector.hosts.airflow.operators import (
     DeepSeekCreateChatCompletionOperator,
     DeepSeekListModelsOperator,
