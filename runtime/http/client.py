@@ -18,7 +18,6 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import EmptyPoolError
 
 from .. import settings
 from ..contract.connection import Connection
@@ -218,10 +217,6 @@ class Executor:
             raise ConnectorError(f"A response hook of the platform's requests Session failed "
                                  f"({failed.cause_name}); the platform should fix or remove it.",
                                  attempts=number) from None
-        except EmptyPoolError:
-            # Every pooled connection stayed busy until the deadline (the pool blocks rather
-            # than opening more): the call's time is up.
-            raise deadline_error(deadline, number) from None
         except TRANSPORT_ERRORS as exc:
             raise transport_error(exc, self.connection.base_url, deadline, guard, waits, number,
                                   proxied=bool(self.environment["proxies"])) from None

@@ -15,6 +15,7 @@ from requests.exceptions import InvalidProxyURL, InvalidSchema, InvalidURL
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
+    EmptyPoolError,
     LocationValueError,
     NameResolutionError,
     NewConnectionError,
@@ -99,7 +100,9 @@ def transport_error(exc: BaseException, site: str, deadline: Deadline, guard: Gu
                     attempts: int = 0, *, proxied: bool = False) -> ConnectorError:
     """The ConnectorError for a transport exception, told apart by the exception types: the one
     place where requests', urllib3's and the socket's exceptions become the connector's."""
-    if guard.aborted or deadline.expired():
+    if guard.aborted or deadline.expired() or isinstance(exc, EmptyPoolError):
+        # (EmptyPoolError: every pooled connection stayed busy until the deadline, as the pool
+        # blocks rather than opening more: the call's time is up.)
         return deadline_error(deadline, attempts)
     kind = failure_kind(exc, proxied=proxied)
     if kind == "proxy_auth":

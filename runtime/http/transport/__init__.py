@@ -1,2 +1,3 @@
-"""Under requests: the transport adapter every call is sent through (adapter.py), the deadline
-that bounds each exchange (deadline.py) and opening connections within it (connecting.py)."""
+"""Under requests: the Sessions (sessions.py) and the transport adapter (adapter.py) calls are
+sent through, the deadline that bounds each exchange (deadline.py) and opening connections within
+it (connecting.py)."""
