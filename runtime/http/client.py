@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from contextlib import suppress
 from typing import Any
 
 import requests
@@ -28,7 +28,16 @@ from .answers import shown_body
 from .downloads import check_output, save_body
 from .failures import TRANSPORT_ERRORS, api_error_message, deadline_error, parse_retry_after, transport_error
 from .log import log_attempt, log_retry
-from .messages import FilePart, HttpRequest, HttpResponse, check_sendable, json_bytes, request_id, with_query
+from .messages import (
+    FilePart,
+    HttpRequest,
+    HttpResponse,
+    check_sendable,
+    json_bytes,
+    prepared_request,
+    request_id,
+    with_query,
+)
 from .multipart import MultipartBody
 from .reading import BodyReader, SizeLimit
 from .retries import RetryPolicy, with_retries
@@ -41,6 +50,7 @@ from .transport.sessions import (
     contained_hooks,
     own_session,
     proxy_passwords,
+    snapshot,
 )
 from .urls import UNPARSEABLE_TEXT, UrlProblem, has_userinfo, origin_of
 
@@ -92,19 +102,26 @@ class Executor:
              debug: bool = False) -> HttpResponse:
         """Send with retries; return a successful (or redirect) response, or raise the last error."""
         deadline = deadline or Deadline(DEFAULT_TIMEOUT)
-        prepared = self.prepare(request)
+        platform = self.platform_headers()
+        prepared = self.prepare(request, platform)
         if request.download_to is not None:
             check_output(request.download_to)  # before anything is sent
 
         def attempt(number: int) -> HttpResponse:
-            return self._attempt(request, prepared, number, deadline, limit, debug)
+            return self._attempt(request, prepared, number, deadline, limit, debug, platform)
 
         def on_retry(error: ConnectorError, wait: float) -> None:
             log_retry(error, policy.attempts, wait, debug)
 
         return with_retries(attempt, policy, deadline, sleep=self.sleep, on_retry=on_retry)
 
-    def prepare(self, request: HttpRequest) -> requests.PreparedRequest:
+    def platform_headers(self) -> dict[str, Any]:
+        """The Session's headers as they are when a call starts (None drops one, as in requests)."""
+        return {name: value for name, value in snapshot((self.host_session or self.session).headers)
+                if value is not None}
+
+    def prepare(self, request: HttpRequest,
+                platform: Mapping[str, Any] | None = None) -> requests.PreparedRequest:
         """The request exactly as it will be sent, checked to go to the connection's origin."""
         try:
             url = with_query(request.url, request.params)
@@ -113,7 +130,8 @@ class Executor:
         self._checked_url(url)
         check_sendable(request.headers)
         configured = self.host_session or self.session
-        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(configured.headers)
+        headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict(
+            self.platform_headers() if platform is None else platform)
         headers["User-Agent"] = self.user_agent
         headers.update(request.headers)  # case-insensitive: a step's own spelling replaces ours
         body: bytes | MultipartBody | None = request.data
@@ -150,7 +168,8 @@ class Executor:
         return url
 
     def _attempt(self, request: HttpRequest, prepared: requests.PreparedRequest, number: int,
-                 deadline: Deadline, limit: SizeLimit, debug: bool) -> HttpResponse:
+                 deadline: Deadline, limit: SizeLimit, debug: bool,
+                 platform: Mapping[str, Any]) -> HttpResponse:
         remaining = deadline.remaining()
         started = time.monotonic()
         response: HttpResponse | None = None
@@ -201,13 +220,21 @@ class Executor:
         finally:
             log_attempt(self.redactor, request, prepared.url or "", prepared.headers, number,
                         time.monotonic() - started, debug, response=response, error=error,
-                        platform=self.host_session.headers if self.host_session else None)
+                        platform=platform if self.host_session is not None else None)
 
     def _exchange(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline,
                   waits: Waits, limit: SizeLimit, number: int) -> tuple[requests.Response, BaseHTTPResponse]:
         """Send through the Session, redirects off, up to the answer's status and headers: requests'
         HTTPAdapter.send through the connector's adapter (or one the host mounted); the Session's
         response hooks run then. Returns the answer and what its body is read from."""
+        try:
+            return self._sent(prepared, guard, deadline, waits, limit, number)
+        except BaseException:
+            guard.close_opened()  # whatever the attempt opened (a hook may have opened more) goes back
+            raise
+
+    def _sent(self, prepared: requests.PreparedRequest, guard: Guard, deadline: Deadline,
+              waits: Waits, limit: SizeLimit, number: int) -> tuple[requests.Response, BaseHTTPResponse]:
         try:
             with guarding(guard):
                 answer = self.session.send(prepared, stream=True, timeout=(waits.connect, waits.read),
@@ -223,8 +250,8 @@ class Executor:
         except ConnectorError:
             raise  # a file that could not be read while it was sent
         except Exception as exc:  # noqa: BLE001 - a host's hook or adapter: reported, never raised raw
-            raise ConnectorError(f"A hook or adapter of the platform's requests Session failed "
-                                 f"({type(exc).__name__}).", attempts=number) from None
+            whose = "A hook or adapter of the platform's requests Session" if self.host_session else "Sending"
+            raise ConnectorError(f"{whose} failed ({type(exc).__name__}).", attempts=number) from None
         problem: ConnectorError
         if self.host_session is not None and deadline.remaining() <= 0:
             problem = deadline_error(deadline, number)  # an adapter of the platform's waited or retried
@@ -235,8 +262,8 @@ class Executor:
                 problem = limit.exceeded(attempts=number)
             except ValueError as reason:
                 problem = ResponseError(f"The answer could not be read: {reason}.", attempts=number)
-        if isinstance(answer.raw, BaseHTTPResponse):
-            answer.close()  # its connection goes back to the pool, closed
+        with suppress(Exception):  # an answer from a platform's adapter, perhaps without a body
+            answer.close()
         raise problem
 
     def _shown(self, headers: Any) -> CaseInsensitiveDict[str]:
@@ -252,31 +279,6 @@ class Executor:
         return error_for_status(response.status, api_message=message, request_id=request_id(response.headers),
                                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                                 attempts=response.attempts)
-
-
-def prepared_request(method: str, url: str, headers: Mapping[str, Any], body: Any,
-                     hooks: Mapping[str, Any]) -> requests.PreparedRequest:
-    """requests' PreparedRequest.prepare, in its order, with the URL's preparation kept per URL
-    and no auth step: the URL's user name is refused before (the key goes in the connection's own
-    header), so that step could only ever do nothing."""
-    prepared = requests.PreparedRequest()
-    prepared.prepare_method(method)
-    # A query may carry anything a step was given: only the plain URLs are kept.
-    prepared.url = _prepared_url(url) if "?" not in url else _prepared_url.__wrapped__(url)
-    prepared.prepare_headers(headers)
-    prepared.prepare_cookies(None)
-    prepared.prepare_body(body, None, None)
-    prepared.prepare_hooks(hooks)
-    return prepared
-
-
-@lru_cache(maxsize=256)
-def _prepared_url(url: str) -> str | None:
-    """A URL as requests sends it (quoted, host name encoded): the same text every time, and the
-    longest step of preparing a request, so kept for the URLs a connection calls."""
-    prepared = requests.PreparedRequest()
-    prepared.prepare_url(url, None)
-    return prepared.url
 
 
 def multipart_body(parts: tuple[FilePart, ...]) -> MultipartBody:

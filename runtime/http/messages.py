@@ -8,9 +8,12 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
 
 from ..errors import InputError
 from ..forms.values import encodable
@@ -151,3 +154,28 @@ def check_sendable(headers: Mapping[str, str]) -> None:
                 and HEADER_VALUE.fullmatch(value) and name.isascii() and encodable(value, "latin-1")):
             raise InputError.single("headers", "Headers", f"header {name!r} cannot be sent: names are "
                                     "plain ASCII without colons or spaces, values one line of Latin-1 text.")
+
+
+def prepared_request(method: str, url: str, headers: Mapping[str, Any], body: Any,
+                     hooks: Mapping[str, Any]) -> requests.PreparedRequest:
+    """requests' PreparedRequest.prepare, in its order, with the URL's preparation kept per URL
+    and no auth step: the URL's user name is refused before (the key goes in the connection's own
+    header), so that step could only ever do nothing."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method(method)
+    # A query may carry anything a step was given: only the plain URLs are kept.
+    prepared.url = _prepared_url(url) if "?" not in url else _prepared_url.__wrapped__(url)
+    prepared.prepare_headers(headers)
+    prepared.prepare_cookies(None)
+    prepared.prepare_body(body, None, None)
+    prepared.prepare_hooks(hooks)
+    return prepared
+
+
+@lru_cache(maxsize=256)
+def _prepared_url(url: str) -> str | None:
+    """A URL as requests sends it (quoted, host name encoded): the same text every time, and the
+    longest step of preparing a request, so kept for the URLs a connection calls."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare_url(url, None)
+    return prepared.url

@@ -82,11 +82,11 @@ class BodyReader:
 
     def read_all(self) -> bytes:
         try:
-            if self._guard.connection is not None and self._plain_length() is not None:
+            if self._watched() and self._plain_length() is not None:
                 # Its size is known, within the limit, and nothing to inflate: one read does, as
-                # the watchdog holds the connection and ends it at the deadline. (A platform's
-                # own adapter has no watchdog: its body is read in pieces, the deadline checked
-                # between them.)
+                # the watchdog holds the connection and ends it at the deadline. (An answer from
+                # a platform's own adapter, or one a hook fetched, has no watchdog: its body is
+                # read in pieces, the deadline checked between them.)
                 try:
                     content = self._response.read(decode_content=True)
                     self._complete = True
@@ -96,6 +96,10 @@ class BodyReader:
             return b"".join(self.chunks())
         finally:
             self.close()
+
+    def _watched(self) -> bool:
+        connection = self._guard.connection
+        return connection is not None and getattr(self._response, "connection", None) is connection
 
     def _failure(self, exc: BaseException) -> ConnectorError:
         return transport_error(exc, self._site, self._deadline, self._guard, self._waits, self._attempt)

@@ -5,12 +5,16 @@ is left as it was."""
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import logging
+import sys
 import threading
 import time
 
 import pytest
 import requests
+import requests_mock
 
 from deepseek_connector import load_connector
 from deepseek_connector.runtime.errors import ConnectorError, DeadlineError, NotFoundError, ResponseError
@@ -187,3 +191,181 @@ def test_the_debug_log_does_not_show_the_platform_session_headers(keepalive, cap
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "X-Gateway-Key" in logged and "step-value" in logged
     assert "gw-platform" not in logged
+
+
+def gzip_answer(request: dict) -> tuple[int, dict, bytes]:
+    body = gzip.compress(b'{"object":"list","data":[]}')
+    return 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, body
+
+
+def test_a_gzip_body_a_hook_read_is_not_inflated_twice(recorder):
+    recorder.responder = gzip_answer
+
+    def reads_it(response, **kwargs):
+        assert response.content  # a logging hook, or instrumentation, reading the body
+
+    connector = load_connector(session=with_hook(reads_it))
+    try:
+        data = connector.run("listModels", {}, {"apiKey": KEY, "baseUrl": recorder.url})["data"]
+    finally:
+        connector.close()
+    assert data == {"object": "list", "data": []}
+
+
+@pytest.mark.parametrize("raised", [asyncio.CancelledError, KeyboardInterrupt])
+def test_a_hook_cancelled_or_interrupted_leaves_no_connection_behind(keepalive, raised):
+    cancel = [True]
+
+    def hook(response, **kwargs):
+        if cancel[0]:
+            raise raised()
+
+    connector = load_connector(session=with_hook(hook))
+    connection = {"apiKey": KEY, "baseUrl": keepalive.url}
+    try:
+        for _ in range(POOL + 2):
+            with pytest.raises(raised):  # cancellation goes on as it is
+                connector.run("listModels", {"timeout": 2}, connection)
+        cancel[0] = False
+        assert connector.run("listModels", {"timeout": 2}, connection)["data"]["object"] == "list"
+    finally:
+        connector.close()
+
+
+class Recording:
+    """A hook's wrapper around the answer's stream (progress, recording)."""
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+@pytest.mark.parametrize("swap", ["wrapped", "dropped", "partly read"])
+def test_a_hook_that_swaps_or_reads_the_stream_is_a_typed_error_and_leaks_nothing(keepalive, swap):
+    def hook(response, **kwargs):
+        if swap == "wrapped":
+            response.raw = Recording(response.raw)
+        elif swap == "dropped":
+            response.raw = None
+        else:
+            response.raw.read(5)
+
+    connector = load_connector(session=with_hook(hook))
+    connection = {"apiKey": KEY, "baseUrl": keepalive.url}
+    try:
+        for _ in range(POOL + 2):
+            with pytest.raises(ResponseError, match="could not be read"):
+                connector.run("listModels", {"timeout": 2}, connection)
+    finally:
+        connector.close()
+    fresh = load_connector(session=requests.Session())
+    try:  # the server is fine: only the hook was wrong
+        assert fresh.run("listModels", {"timeout": 2}, connection)["data"]["object"] == "list"
+    finally:
+        fresh.close()
+
+
+def test_a_hook_that_sends_again_and_fails_leaks_neither_answer(keepalive):
+    def refresh_and_retry(response, **kwargs):
+        again = response.connection.send(response.request, **kwargs)
+        again.raise_for_status()
+        return again
+
+    connector = load_connector(session=with_hook(refresh_and_retry))
+    connection = {"apiKey": KEY, "baseUrl": keepalive.url}
+    try:
+        for _ in range(POOL):
+            with pytest.raises(ConnectorError, match="HTTPError"):
+                connector.run("rawRequest", {"url": "/missing", "method": "GET", "timeout": 2000}, connection)
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(
+            connector.run("listModels", {"timeout": 3}, connection))) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert [result["data"]["object"] for result in results] == ["list"] * 4
+    finally:
+        connector.close()
+
+
+def test_a_hook_sending_again_through_the_platform_session_still_ends_at_the_timeout(hostile):
+    session = requests.Session()
+    # An answer fetched by the hook, outside the connector's pool: no watchdog holds it.
+    session.hooks["response"].append(
+        lambda response, **kwargs: session.send(requests.Request("GET", f"{hostile.url}/trickle-known-length")
+                                                .prepare(), stream=True, timeout=5))
+    connector = load_connector(session=session)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeadlineError):
+            connector.run("rawRequest", {"url": "/no-such-route", "method": "GET", "timeout": 1000},
+                          {"apiKey": KEY, "baseUrl": hostile.url})
+    finally:
+        connector.close()
+    assert time.monotonic() - started < 3
+
+
+def test_the_debug_log_hides_a_platform_header_the_session_changed_during_the_call(keepalive, caplog):
+    caplog.set_level(logging.DEBUG)
+    session = requests.Session()
+    session.headers["X-Gateway-Token"] = "gw-token-one-secret"
+
+    def refresh(response, **kwargs):
+        session.headers["X-Gateway-Token"] = "gw-token-two-secret"
+
+    session.hooks["response"].append(refresh)
+    connector = load_connector(session=session)
+    try:
+        connector.run("listModels", {"debugRequest": True}, {"apiKey": KEY, "baseUrl": keepalive.url})
+    finally:
+        connector.close()
+    assert keepalive.received[0]["headers"]["X-Gateway-Token"] == "gw-token-one-secret"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "X-Gateway-Token" in logged and "gw-token" not in logged
+
+
+def test_a_platform_thread_changing_the_session_while_calls_run(keepalive):
+    session = requests.Session()
+    for number in range(30):
+        session.headers[f"X-Platform-{number}"] = "v"
+    session.headers["Accept-Encoding"] = None  # requests leaves out a header set to None
+    connector = load_connector(session=session)
+    stop = threading.Event()
+
+    def platform() -> None:
+        while not stop.is_set():
+            session.headers["X-Request-Id"] = "1"
+            del session.headers["X-Request-Id"]
+            session.mount(f"{keepalive.url}/other/", requests.adapters.HTTPAdapter())
+
+    changer = threading.Thread(target=platform, daemon=True)
+    changer.start()
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # makes the race frequent
+    try:
+        outcomes = [connector.run("listModels", {"timeout": 5},
+                                  {"apiKey": KEY, "baseUrl": keepalive.url})["data"]["object"]
+                    for _ in range(150)]
+    finally:
+        sys.setswitchinterval(switch)
+        stop.set()
+        changer.join()
+        connector.close()
+    assert outcomes == ["list"] * 150
+    assert "Accept-Encoding" not in keepalive.received[0]["headers"] or \
+        keepalive.received[0]["headers"]["Accept-Encoding"] != "None"
+
+
+def test_requests_mock_leaves_a_host_session_connector_working(keepalive):
+    connector = load_connector(session=requests.Session())
+    connection = {"apiKey": KEY, "baseUrl": keepalive.url}
+    try:
+        with requests_mock.Mocker(real_http=True) as mock:
+            mock.get("http://other.test/", text="x")
+            assert connector.run("listModels", {}, connection)["data"]["object"] == "list"
+        assert connector.run("listModels", {}, connection)["data"]["object"] == "list"
+    finally:
+        connector.close()

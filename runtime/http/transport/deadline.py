@@ -53,6 +53,9 @@ class Guard:
         self.connection: HTTPConnection | None = None
         self.aborted = False
         self.finished = False
+        # Every answer the connector's pools gave during the attempt: the one read, and any a
+        # platform's hook opened or set aside (closed with the attempt if it fails).
+        self.opened: list[Any] = []
         self._lock = threading.Lock()
 
     def attach(self, connection: HTTPConnection) -> None:
@@ -65,6 +68,14 @@ class Guard:
             self.connection = None
             self.finished = True
         WATCHDOG.forget()
+
+    def close_opened(self) -> None:
+        """The attempt failed: every answer it opened gives its connection back, closed."""
+        for answer in self.opened:
+            with suppress(Exception):
+                answer.close()
+                answer.release_conn()
+        self.opened.clear()
 
     def socket(self) -> socket.socket | None:
         connection = self.connection
@@ -156,7 +167,10 @@ class _GuardedPoolMixin:
         guard = getattr(_current, "guard", None)
         if guard is not None and guard.deadline is not None and kwargs.get("pool_timeout") is None:
             kwargs["pool_timeout"] = max(guard.deadline.remaining(), 0.001)
-        return super().urlopen(*args, **kwargs)  # type: ignore[misc]
+        answer = super().urlopen(*args, **kwargs)  # type: ignore[misc]
+        if guard is not None:
+            guard.opened.append(answer)
+        return answer
 
 
 class GuardedHTTPConnectionPool(_GuardedPoolMixin, HTTPConnectionPool):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,6 +23,8 @@ from urllib.parse import unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import BaseHTTPResponse, HTTPResponse
+
+from ...errors import ConnectorError
 
 
 class HookFailed(Exception):  # noqa: N818 - carries a hook's failure to the client, not an error itself
@@ -70,16 +73,36 @@ class HostSessionView(_ConnectorSession):
     verify and cert from the host's Session itself, at each call."""
 
     def __init__(self, host: requests.Session, guarded: HTTPAdapter):
-        super().__init__()
-        self.adapters.clear()  # never used: get_adapter below decides
         self.host = host
         self.guarded = guarded
+        super().__init__()
 
-    def get_adapter(self, url: str) -> BaseAdapter:
-        adapter = self.host.get_adapter(url)
-        # requests' stock adapter is what every Session starts with: where the platform mounted
-        # nothing of its own, the connector's guarded adapter sends.
-        return self.guarded if type(adapter) is HTTPAdapter else adapter
+    @property  # type: ignore[override]
+    def adapters(self) -> OrderedDict[str, BaseAdapter]:
+        """The host's adapters as they are now, with the connector's guarded adapter where the
+        host has requests' stock one (what every Session starts with). A table rather than a
+        get_adapter override: tools that patch get_adapter (requests-mock) fall back to
+        requests' own, which reads this."""
+        return OrderedDict((prefix, self.guarded if type(adapter) is HTTPAdapter else adapter)
+                           for prefix, adapter in snapshot(self.host.adapters))
+
+    @adapters.setter
+    def adapters(self, value: Any) -> None:
+        return None  # Session.__init__'s table of stock adapters is not wanted
+
+    def close(self) -> None:
+        return None  # the adapters are the host's, or the connector's (closed by the client)
+
+
+def snapshot(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The mapping's items now: a platform's thread may change its Session's headers or adapters
+    while a call copies them (an OrderedDict then refuses to go on)."""
+    for _ in range(100):
+        try:
+            return list(mapping.items())
+        except (RuntimeError, KeyError):
+            continue
+    raise ConnectorError("The platform's requests Session kept changing while a call read it.")
 
 
 Hook = Callable[..., Any]
@@ -101,6 +124,9 @@ def _contained(hook: Hook) -> Hook:
         except Exception as exc:  # noqa: BLE001 - whatever the platform's hook raises is reported
             response.close()
             raise HookFailed(exc) from None
+        except BaseException:  # cancelled or interrupted: goes on as it is, the answer closed
+            response.close()
+            raise
         if result is not None and not isinstance(result, requests.Response):
             response.close()  # requests would take it for the answer, and fail on it
             raise HookFailed(TypeError(f"handed back {type(result).__name__}, not an answer"))
@@ -120,12 +146,16 @@ def body_source(answer: requests.Response, limit: int) -> BaseHTTPResponse:
     if isinstance(content, bytes):
         if len(content) > limit:
             raise OverflowError("read whole by a hook of the platform's Session")
-        return HTTPResponse(io.BytesIO(content), headers=dict(answer.headers), status=answer.status_code,
+        # requests inflated it: it is no longer what the framing headers describe.
+        headers = {name: value for name, value in answer.headers.items()
+                   if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+        return HTTPResponse(io.BytesIO(content), headers=headers, status=answer.status_code,
                             preload_content=False, decode_content=False)
-    if answer.__dict__.get("_content_consumed") or not isinstance(answer.raw, BaseHTTPResponse):
-        raise ValueError("a hook of the platform's Session read the answer's body away, or handed back "
-                         "an answer without one")
-    return answer.raw
+    raw = answer.raw
+    if answer.__dict__.get("_content_consumed") or not isinstance(raw, BaseHTTPResponse) or raw.tell():
+        raise ValueError("a hook of the platform's Session read the answer's body (or part of it) away, "
+                         "or handed back an answer without one")
+    return raw
 
 
 def proxy_passwords(proxies: Mapping[str, str] | None) -> list[str]:
