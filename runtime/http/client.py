@@ -115,10 +115,12 @@ class Executor:
 
         return with_retries(attempt, policy, deadline, sleep=self.sleep, on_retry=on_retry)
 
-    def platform_headers(self) -> dict[str, Any]:
-        """The Session's headers as they are when a call starts (None drops one, as in requests)."""
-        return {name: value for name, value in snapshot((self.host_session or self.session).headers)
-                if value is not None}
+    def platform_headers(self) -> Mapping[str, Any]:
+        """The Session's headers as they are when a call starts (None drops one, as in requests);
+        the connector's own Session's never change."""
+        if self.host_session is None:
+            return self.session.headers
+        return {name: value for name, value in snapshot(self.host_session.headers) if value is not None}
 
     def prepare(self, request: HttpRequest,
                 platform: Mapping[str, Any] | None = None) -> requests.PreparedRequest:
