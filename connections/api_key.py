@@ -37,7 +37,8 @@ class ApiKeyConnection:
                                     "may only contain printable ASCII characters (letters, digits and "
                                     "punctuation); copy the key again, without invisible characters.")
         try:
-            base_url = parse_base_url(form[url_input], allow_insecure=bool(form.get("allowInsecureHttp")))
+            insecure = bool(spec.insecure and form.get(spec.insecure))
+            base_url = parse_base_url(form[url_input], allow_insecure=insecure)
         except UrlProblem as problem:
             raise InputError.single(url_input, spec.label_of(url_input), str(problem)) from None
         return cls(api_key=Secret(key), base_url=base_url)

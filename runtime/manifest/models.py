@@ -162,6 +162,8 @@ class DataSourceSpec(ActionSpec):
 class ConnectionSpec(FormSpec):
     credential: str = Field(description="The input holding the key, sent only to the endpoint's origin.")
     endpoint: str = Field(description="The input holding the Base URL requests go to.")
+    insecure: str | None = Field(default=None, description="The boolean input that allows a plain "
+                                                          "http:// Base URL beyond this machine.")
     check: ActionSpec | None = Field(default=None, description="The action a builder runs to test a "
                                                                "saved connection.")
 
@@ -172,6 +174,8 @@ class ConnectionSpec(FormSpec):
                 raise ValueError(f"{role}: '{getattr(self, role)}' is not one of the connection's inputs")
         if not self.by_key[self.credential].secret:
             raise ValueError("credential: the key's input must be secret")
+        if self.insecure is not None and getattr(self.by_key.get(self.insecure), "type", None) != "boolean":
+            raise ValueError(f"insecure: '{self.insecure}' is not one of the connection's boolean inputs")
         return self
 
 

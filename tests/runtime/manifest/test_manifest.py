@@ -109,6 +109,8 @@ def test_manifest_file_can_be_loaded_from_a_path(tmp_path):
      "actions[0](listModels).request: an action without an implementation declares its request"),
     (lambda d: d["connection"].update(credential="baseUrl"),
      "connection.credential: the key's input must be secret"),
+    (lambda d: d["connection"].update(insecure="baseUrl"),
+     "connection.insecure: 'baseUrl' is not one of the connection's boolean inputs"),
 ])
 def test_errors_name_the_bad_path(edit, expected):
     with pytest.raises(ManifestError) as caught:
