@@ -243,6 +243,8 @@ class Executor:
                                            allow_redirects=False, verify=self.environment["verify"],
                                            cert=self.environment["cert"], proxies=self.environment["proxies"])
         except HookFailed as failed:
+            if guard.aborted or deadline.expired():  # the hook was reading when time ran out
+                raise deadline_error(deadline, number) from None
             raise ConnectorError(f"A response hook of the platform's requests Session failed "
                                  f"({failed.cause_name}); the platform should fix or remove it.",
                                  attempts=number) from None

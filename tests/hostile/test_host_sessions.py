@@ -365,3 +365,11 @@ def test_requests_mock_leaves_a_host_session_connector_working(keepalive):
         assert connector.run("listModels", {}, connection)["data"]["object"] == "list"
     finally:
         connector.close()
+
+
+def test_a_hook_reading_a_stalled_body_ends_as_a_timeout(hostile):
+    def reads_it(response, **kwargs):
+        assert response.content is not None
+
+    # Header bytes arrive, then a body that never ends: the hook is reading when time runs out.
+    assert_ends_at_a_1_s_timeout(with_hook(reads_it), hostile, "/trickle")
