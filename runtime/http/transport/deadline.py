@@ -67,6 +67,7 @@ class Guard:
         with self._lock:
             self.connection = None
             self.finished = True
+            self.opened = []  # the watchdog keeps the guard until its deadline, never the answers
         WATCHDOG.forget()
 
     def close_opened(self) -> None:

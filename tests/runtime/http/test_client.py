@@ -3,11 +3,13 @@ Retry-After, the deadline, timeouts, network failures, the origin check and pool
 
 from __future__ import annotations
 
+import gc
 import time
 from email.utils import formatdate
 
 import pytest
 import requests
+import urllib3
 
 from deepseek_connector.connections.api_key import ApiKeyConnection
 from deepseek_connector.runtime import settings
@@ -252,3 +254,13 @@ def test_no_proxy_is_honoured(emulator, monkeypatch, closed_port, slept):
     executor = make_executor(emulator.url, slept)
     assert executor.send(models(emulator)).status == 200
     executor.close()
+
+
+def test_a_finished_call_keeps_no_answer_alive_until_its_deadline(executor, emulator):
+    """The watchdog holds each attempt's guard until its deadline; what a guard held of the
+    answers must go when the attempt ends, or a long Timeout keeps every answer in memory."""
+    for _ in range(40):
+        executor.send(models(emulator), deadline=Deadline(600))
+    gc.collect()
+    alive = [item for item in gc.get_objects() if isinstance(item, urllib3.HTTPResponse)]
+    assert len(alive) < 10
