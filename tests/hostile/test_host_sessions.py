@@ -17,10 +17,11 @@ import requests
 import requests_mock
 
 from deepseek_connector import load_connector
+from deepseek_connector.runtime import settings
 from deepseek_connector.runtime.errors import ConnectorError, DeadlineError, NotFoundError, ResponseError
 from tests.hostile.conftest import KEY
 
-POOL = 16  # the connector's pool per connection: more leaked connections than this would hang
+POOL = settings.POOL_SIZE  # the pool per connection: more leaked connections than this would hang
 ERROR_BODY = b'{"error": {"message": "no such thing"}}'
 
 
